@@ -1,0 +1,62 @@
+# Two commands on a fresh machine with Python 3.11: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install sysdeps run serve worker beat test lint messages clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# What the tests need from the system: Chromium for browser tests, pdftotext to read PDFs, gettext,
+# and a CJK font. Installed with apt-get when missing and when we may (root).
+sysdeps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
+	[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install:$$missing (Debian package names)"; exit 1; fi; \
+	fi
+
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) demo_load
+	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/) with a Celery worker and beat; Ctrl-C stops all."
+	@trap 'kill 0' INT TERM; \
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A config worker --loglevel=WARNING --concurrency=2 & \
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A config beat --loglevel=WARNING & \
+	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT) --noreload & \
+	wait
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+test: install sysdeps lint
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q $(PYTEST_ARGS)
+
+# Regenerate the translation catalogues after changing interface strings, then translate them.
+messages: install
+	for dir in home newsletter training care; do (cd $$dir && ../$(MANAGE) makemessages -l zh_Hans --no-obsolete); done
+	(cd site && ../$(MANAGE) makemessages -l zh_Hans --no-obsolete)
+	$(MANAGE) compilemessages
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from home import views as home_views
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz/", home_views.healthz, name="healthz"),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Public pages carry their language in the path (/zh-hans/..., /en/...); a bare path is redirected
+# to the browser's language.
+urlpatterns += i18n_patterns(
+    path("", include("newsletter.urls")),
+    path("", include("training.urls")),
+    path("", include("care.urls")),
+    path("", include(wagtail_urls)),
+)
+
+handler404 = "home.views.page_not_found"
+handler500 = "home.views.server_error"

@@ -1,0 +1,55 @@
+"""Normalising and validating what people type about themselves: emails and mobile numbers."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+_MOBILE_CN = re.compile(r"^1[3-9]\d{9}$")
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+
+
+def normalise_email(value: str) -> str:
+    """Lower-case and strip an email address; raise ValidationError when it is not one."""
+    value = (value or "").strip().lower()
+    if not value:
+        return ""
+    validate_email(value)
+    return value
+
+
+def normalise_mobile(value: str) -> str:
+    """Return a mobile number as +<country><number>; mainland numbers may be typed without +86."""
+    raw = (value or "").strip()
+    if not raw:
+        return ""
+    digits = re.sub(r"[\s\-().]", "", raw)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if _MOBILE_CN.match(digits):
+        digits = "+86" + digits
+    if digits.startswith("+86") and not _MOBILE_CN.match(digits[3:]):
+        raise ValidationError(_("Enter a valid mobile number, for example 138 0013 8000."), code="invalid_mobile")
+    if not _E164.match(digits):
+        raise ValidationError(_("Enter a valid mobile number, for example 138 0013 8000."), code="invalid_mobile")
+    return digits
+
+
+def mask_mobile(value: str) -> str:
+    """Show only the last four digits: ``+8613800138000`` → ``•••• 8000``."""
+    if not value:
+        return ""
+    return "•••• " + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    """Mask a name for public display: 张三丰 → 张*丰, Alice Smith → A*** S****."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if all(ord(ch) > 0x2E80 for ch in value.replace(" ", "")):
+        if len(value) <= 2:
+            return value[0] + "*"
+        return value[0] + "*" * (len(value) - 2) + value[-1]
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in value.split())

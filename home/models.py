@@ -1,0 +1,163 @@
+"""The shared base: site settings, the home page, the people every app links to, and the outbox."""
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class Language(models.TextChoices):
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
+@register_setting(icon="site")
+class ServiceSettings(BaseSiteSetting):
+    hotline = models.CharField(_("service hotline"), max_length=40, default="400-800-8888")
+    hours_zh_hans = models.CharField(_("service hours (Chinese)"), max_length=200, default="周一至周五 9:00–18:00")
+    hours_en = models.CharField(_("service hours (English)"), max_length=200, default="Mon–Fri 9:00–18:00")
+    care_email = models.EmailField(_("care team email"), default="care@example.com")
+
+    panels = [FieldPanel("hotline"), FieldPanel("hours_zh_hans"), FieldPanel("hours_en"), FieldPanel("care_email")]
+
+    class Meta:
+        verbose_name = _("customer service")
+
+    @property
+    def hours(self):
+        return self.hours_en if (get_language() or "").startswith("en") else self.hours_zh_hans
+
+
+class HomePage(Page):
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["newsletter.JournalIndexPage", "training.CatalogPage", "home.StandardPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .registry import home_sections
+
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = [section(request, self) for section in home_sections.items()]
+        return context
+
+
+class StandardPage(Page):
+    body = RichTextField(_("body"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class Organisation(models.Model):
+    """A customer company. Key accounts get a dedicated specialist (see care)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_key = models.CharField(max_length=200, unique=True, editable=False)
+    is_key_account = models.BooleanField(_("key account"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = " ".join(self.name.split()).casefold()
+        super().save(*args, **kwargs)
+
+
+class Person(models.Model):
+    """One human being, whichever app met them first. Matched by normalised email or mobile."""
+
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    email = models.EmailField(_("email"), blank=True, default="")
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True, default="")
+    language = models.CharField(_("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+    )
+    do_not_contact = models.BooleanField(
+        _("do not contact"), default=False, help_text=_("The person asked not to be contacted.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["email"], condition=~models.Q(email=""), name="person_email_unique"),
+            models.UniqueConstraint(fields=["mobile"], condition=~models.Q(mobile=""), name="person_mobile_unique"),
+        ]
+
+    def __str__(self):
+        return self.name or self.email or self.mobile or f"#{self.pk}"
+
+    @property
+    def masked_mobile(self):
+        from .identity import mask_mobile
+
+        return mask_mobile(self.mobile)
+
+
+class OutboxMessage(models.Model):
+    """Every email the system sends is a row here, sent by a worker after the transaction commits."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    key = models.CharField(
+        _("idempotency key"), max_length=200, unique=True, null=True, blank=True,
+        help_text=_("Enqueueing the same key twice sends one message."),
+    )
+    kind = models.CharField(_("kind"), max_length=60, db_index=True)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_email = models.EmailField(_("to"))
+    from_email = models.CharField(_("from"), max_length=254, blank=True)
+    reply_to = models.CharField(_("reply to"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    text = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to_email}"
+

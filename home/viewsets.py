@@ -1,0 +1,24 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from .models import OutboxMessage
+
+
+class OutboxViewSet(ModelViewSet):
+    model = OutboxMessage
+    icon = "mail"
+    menu_label = _("Outgoing emails")
+    menu_order = 9000
+    add_to_settings_menu = True
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = ["subject", "to_email", "kind", "state", "attempts", "created_at", "sent_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["subject", "to_email"]
+    inspect_view_fields = [
+        "kind", "to_email", "subject", "state", "attempts", "last_error", "created_at", "sent_at", "next_attempt_at", "text",
+    ]
+    form_fields = []
+
+
+outbox_viewset = OutboxViewSet("outbox")

@@ -1,0 +1,40 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from wagtail import hooks
+
+from . import services
+from .models import OutboxMessage
+from .viewsets import outbox_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_outbox():
+    return outbox_viewset
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    actions.register_action("home.outbox_retry", gettext_lazy("Send email again"), gettext_lazy("Email queued again"))
+
+
+@require_POST
+@permission_required("home.change_outboxmessage", raise_exception=True)
+def outbox_retry_view(request, pk):
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    try:
+        services.outbox_retry(message_id=message.pk, acting_user=request.user)
+    except services.HomeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The email to %(to)s is queued again.") % {"to": message.to_email})
+    return redirect(reverse("outbox:inspect", args=[message.pk]))
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [path("outbox/<int:pk>/retry/", outbox_retry_view, name="outbox_retry")]
