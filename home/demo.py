@@ -9,7 +9,7 @@ from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
 from . import roles
-from .models import HomePage, ServiceSettings
+from .models import HomePage, ProductLine, ServiceSettings
 from .registry import demo_loaders
 
 DEMO_USERS = [
@@ -64,6 +64,19 @@ def _home_pages():
     return {"zh-hans": home_zh, "en": home_en}
 
 
+PRODUCT_LINES = [
+    ("firewall", "安全网关", "Security gateways"),
+    ("hosting", "云主机", "Cloud hosting"),
+    ("mail", "企业邮箱", "Business mail"),
+    ("pc", "商用电脑", "Business PCs"),
+]
+
+
+def _product_lines():
+    for order, (slug, zh, en) in enumerate(PRODUCT_LINES):
+        ProductLine.objects.get_or_create(slug=slug, defaults={"name_zh_hans": zh, "name_en": en, "sort_order": order})
+
+
 def _users(password):
     User = get_user_model()
     for username, role, email in DEMO_USERS:
@@ -82,6 +95,7 @@ def demo_load(stdout=None) -> dict:
     with transaction.atomic():
         roles.sync_roles()
         pages = _home_pages()
+        _product_lines()
         for loader in demo_loaders.items():
             loader(pages, stdout)
         roles.sync_roles()

@@ -1,5 +1,6 @@
 """The shared base: site settings, the home page, the people every app links to, and the outbox."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -161,3 +162,72 @@ class OutboxMessage(models.Model):
     def __str__(self):
         return f"{self.subject} → {self.to_email}"
 
+
+
+class ProductLine(models.Model):
+    """A product line (firewalls, hosting, mail, PCs...): managed data shared by every app."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name_zh_hans = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    panels = [FieldPanel("name_zh_hans"), FieldPanel("name_en"), FieldPanel("slug"), FieldPanel("sort_order"),
+              FieldPanel("active")]
+
+    class Meta:
+        verbose_name = _("product line")
+        verbose_name_plural = _("product lines")
+        ordering = ["sort_order", "slug"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh_hans
+
+
+class Consent(models.Model):
+    """A ledger of consents: one row each time a person gives or withdraws one. Never updated."""
+
+    class Purpose(models.TextChoices):
+        JOURNAL = "journal", _("e-journal subscription")
+        TRAINING_TERMS = "training_terms", _("training terms")
+        MARKETING = "marketing", _("marketing")
+        CARE_CONTACT = "care_contact", _("care calls and letters")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    granted = models.BooleanField(_("granted"))
+    source = models.CharField(_("source"), max_length=100, help_text=_("Form, import or channel it came from."))
+    text = models.TextField(_("text agreed to"), blank=True)
+    text_version = models.CharField(_("text version"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.person} {self.purpose} {'+' if self.granted else '-'}"
+
+
+class AccessLog(models.Model):
+    """Append-only: which staff member looked at whose personal data, and what."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="access_logs")
+    what = models.CharField(_("what"), max_length=200)
+    path = models.CharField(_("address"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} → {self.person}: {self.what}"

@@ -23,8 +23,11 @@ ROLES = [EDITORS, TRAINING_COORDINATORS, CARE_STAFF, CARE_MANAGERS]
 
 # What the shared base itself grants: images and documents for the people who author content, and
 # the outbox (which holds everyone's addresses) for care managers only.
+_PRODUCT_LINES = ["home.add_productline", "home.change_productline"]
 PERMISSIONS = {
-    CARE_MANAGERS: ["home.view_outboxmessage", "home.change_outboxmessage"],
+    EDITORS: _PRODUCT_LINES,
+    TRAINING_COORDINATORS: _PRODUCT_LINES,
+    CARE_MANAGERS: ["home.view_outboxmessage", "home.change_outboxmessage", "home.view_accesslog", *_PRODUCT_LINES],
 }
 _MEDIA = [
     "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",

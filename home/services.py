@@ -278,3 +278,24 @@ def outbox_sweep(*, stale_after: timedelta = timedelta(minutes=2), stuck_after: 
     for pk in ids:
         outbox_send_task.delay(pk)
     return requeued, len(ids)
+
+
+# Consent and access ------------------------------------------------------------------------------
+
+
+def consent_record(*, person: Person, purpose: str, granted: bool, source: str, text: str = "", text_version: str = ""):
+    """Add an entry to the consent ledger (giving and withdrawing are both entries)."""
+    from .models import Consent
+
+    entry = Consent(person=person, purpose=purpose, granted=granted, source=source[:100], text=text,
+                    text_version=text_version)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def access_log_record(*, user, person: Person | None, what: str, path: str = ""):
+    """Record that a staff member viewed a person's personal data."""
+    from .models import AccessLog
+
+    return AccessLog.objects.create(user=user, person=person, what=what[:200], path=path[:300])

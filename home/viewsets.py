@@ -1,7 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import OutboxMessage
+from .models import OutboxMessage, ProductLine
 
 
 class OutboxViewSet(ModelViewSet):
@@ -22,3 +23,14 @@ class OutboxViewSet(ModelViewSet):
 
 
 outbox_viewset = OutboxViewSet("outbox")
+
+
+class ProductLineViewSet(SnippetViewSet):
+    model = ProductLine
+    icon = "tag"
+    menu_label = _("Product lines")
+    add_to_settings_menu = True
+    list_display = ["name_zh_hans", "name_en", "slug", "active"]
+
+
+product_line_viewset = ProductLineViewSet()

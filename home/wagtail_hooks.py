@@ -6,15 +6,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail import hooks
+from wagtail.snippets.models import register_snippet
 
 from . import services
 from .models import OutboxMessage
-from .viewsets import outbox_viewset
+from .viewsets import outbox_viewset, product_line_viewset
 
 
 @hooks.register("register_admin_viewset")
 def register_outbox():
     return outbox_viewset
+
+
+register_snippet(product_line_viewset)
 
 
 @hooks.register("register_log_actions")
