@@ -1,0 +1,2 @@
+from .calls import *  # noqa: F403
+from .complaints import *  # noqa: F403
