@@ -1,12 +1,23 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.views.generic import InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import OutboxMessage, ProductLine
 
 
+class OutboxInspectView(InspectView):
+    template_name = "home/outbox_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_retry"] = self.request.user.has_perm("home.change_outboxmessage")
+        return context
+
+
 class OutboxViewSet(ModelViewSet):
     model = OutboxMessage
+    inspect_view_class = OutboxInspectView
     icon = "mail"
     menu_label = _("Outgoing emails")
     menu_order = 9000

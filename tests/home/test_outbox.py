@@ -109,3 +109,8 @@ def test_failed_messages_are_listed_for_staff(client, admin_user):
     assert "Failed one" in response.content.decode()
     inspect = client.get(f"/admin/outbox/inspect/{message.pk}/")
     assert "550 no" in inspect.content.decode()
+    assert f'action="/admin/outbox/{message.pk}/retry/"' in inspect.content.decode()
+    response = client.post(f"/admin/outbox/{message.pk}/retry/")
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.state == OutboxMessage.State.QUEUED
