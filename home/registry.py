@@ -30,3 +30,5 @@ class Registry:
 home_sections = Registry("home sections")
 # callable(home_pages: dict[language code, HomePage], stdout) -> None; must be idempotent
 demo_loaders = Registry("demo loaders")
+# home.dashboard.DashboardPanel subclasses, shown on the admin home to users with their permission
+dashboard_panels = Registry("dashboard panels")

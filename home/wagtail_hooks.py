@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -9,7 +10,9 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
 from . import services
+from .dashboard import PeriodPanel, period_get
 from .models import OutboxMessage
+from .registry import dashboard_panels
 from .viewsets import outbox_viewset, product_line_viewset
 
 
@@ -39,6 +42,25 @@ def outbox_retry_view(request, pk):
     return redirect(reverse("outbox:inspect", args=[message.pk]))
 
 
+def dashboard_csv_view(request, key):
+    panel_class = dashboard_panels.get(key)
+    if panel_class is None or not panel_class.visible_to(request.user):
+        raise PermissionDenied
+    return panel_class(request, period_get(request.GET.get("period", ""))).csv_response()
+
+
+@hooks.register("construct_homepage_panels")
+def add_dashboard_panels(request, panels):
+    visible = [cls for cls in dashboard_panels.items() if cls.visible_to(request.user)]
+    if not visible:
+        return
+    period = period_get(request.GET.get("period", ""))
+    panels[:0] = [PeriodPanel(period), *[cls(request, period) for cls in sorted(visible, key=lambda c: c.order)]]
+
+
 @hooks.register("register_admin_urls")
 def register_admin_urls():
-    return [path("outbox/<int:pk>/retry/", outbox_retry_view, name="outbox_retry")]
+    return [
+        path("outbox/<int:pk>/retry/", outbox_retry_view, name="outbox_retry"),
+        path("dashboard/<slug:key>.csv", dashboard_csv_view, name="dashboard_csv"),
+    ]
