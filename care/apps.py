@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CareConfig(AppConfig):
     name = "care"
     verbose_name = _("Customer care")
+
+    def ready(self):
+        from home.registry import demo_loaders
+
+        from .demo import load_demo
+
+        demo_loaders.register("care", load_demo)

@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("", include("newsletter.urls")),
     path("", include("training.urls")),
     path("", include("care.urls")),
+    path("", include("home.urls")),
     path("", include(wagtail_urls)),
 )
 

@@ -15,6 +15,9 @@ ADMIN_CSP = (
 )
 
 
+INLINE_SAFE_TYPES = {"application/pdf", "text/plain", "image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,8 +29,18 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         response.headers.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        # Uploaded documents are downloads, never pages rendered in our origin.
+        # Responses made above XFrameOptionsMiddleware (the language redirect) get it here.
+        response.headers.setdefault("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY"))
+        # Uploaded documents are downloads, never pages rendered in our origin: only types a browser
+        # cannot run (PDF, plain text, raster images) may be shown inline; HTML, SVG, XML and anything
+        # else are attachments, and every upload gets a sandboxing policy.
         if request.path.startswith(("/documents/", settings.MEDIA_URL)):
-            response.headers["Content-Disposition"] = response.headers.get("Content-Disposition") or "attachment"
+            content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            disposition = response.headers.get("Content-Disposition", "")
+            if content_type not in INLINE_SAFE_TYPES or not disposition:
+                if disposition.lower().startswith("inline"):
+                    disposition = "attachment" + disposition[len("inline"):]
+                response.headers["Content-Disposition"] = disposition if disposition.lower().startswith(
+                    "attachment") else "attachment"
             response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response

@@ -231,3 +231,75 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.person}: {self.what}"
+
+
+# Personal data rights and staff account security (issue 10) ------------------------------------
+
+
+def private_storage():
+    """Files that must never be reachable by URL (rights-request archives): under VAR_DIR/private."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=getattr(settings, "PRIVATE_ROOT", settings.VAR_DIR / "private"), base_url=None)
+
+
+class RightsRequest(models.Model):
+    """A person's request to see, export, correct or erase their data, and what was done about it."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("access and export")
+        ERASURE = "erasure", _("erasure")
+        CORRECTION = "correction", _("correction")
+
+    class Channel(models.TextChoices):
+        PUBLIC = "public", _("public form")
+        STAFF = "staff", _("entered by staff")
+
+    class State(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", _("waiting for email confirmation")
+        OPEN = "open", _("open")
+        COMPLETED = "completed", _("completed")
+        REFUSED = "refused", _("refused")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.STAFF)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.OPEN, db_index=True)
+    email = models.EmailField(_("email searched"), blank=True)
+    mobile = models.CharField(_("mobile searched"), max_length=20, blank=True)
+    details = models.TextField(_("details"), blank=True, help_text=_("What the person asked for, in their words."))
+    language = models.CharField(_("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS)
+    outcome = models.TextField(_("outcome"), blank=True)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    archive = models.FileField(_("archive"), storage=private_storage, upload_to="rights/", blank=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("personal data request")
+        verbose_name_plural = _("personal data requests")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.email or self.mobile} · {self.created_at:%Y-%m-%d}"
+
+
+class LoginAttempt(models.Model):
+    """One failed sign-in to a staff account: the lockout counts these (per account and per address)."""
+
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.username} {self.ip} {self.created_at:%Y-%m-%d %H:%M}"

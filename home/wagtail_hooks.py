@@ -64,3 +64,48 @@ def register_admin_urls():
         path("outbox/<int:pk>/retry/", outbox_retry_view, name="outbox_retry"),
         path("dashboard/<slug:key>.csv", dashboard_csv_view, name="dashboard_csv"),
     ]
+
+
+# Personal data rights and the second factor (issue 10) ---------------------------------------------
+
+
+@hooks.register("register_admin_viewset")
+def register_personal_data():
+    from .rights_admin import PersonalDataGroup
+
+    return PersonalDataGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_personal_data_urls():
+    from . import two_factor_views
+    from .rights_admin import admin_urls
+
+    return [
+        *admin_urls(),
+        path("two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),
+        path("two-factor/verify/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+        path("two-factor/qr.svg", two_factor_views.two_factor_qr, name="two_factor_qr"),
+    ]
+
+
+@hooks.register("register_log_actions")
+def register_personal_data_log_actions(actions):
+    for code, label, message in [
+        ("home.rights_create", gettext_lazy("Record personal data request"), gettext_lazy("Personal data request recorded")),
+        ("home.rights_export", gettext_lazy("Export personal data"), gettext_lazy("Personal data exported")),
+        ("home.rights_erase", gettext_lazy("Erase personal data"), gettext_lazy("Personal data erased")),
+        ("home.rights_refuse", gettext_lazy("Refuse personal data request"), gettext_lazy("Request refused")),
+        ("home.rights_complete", gettext_lazy("Complete personal data request"), gettext_lazy("Request completed")),
+        ("home.two_factor_setup", gettext_lazy("Set up two-factor authentication"), gettext_lazy("Two-factor authentication set up")),
+    ]:
+        actions.register_action(code, label, message)
+
+
+@hooks.register("register_account_menu_item")
+def register_two_factor_account_item(request):
+    return {
+        "url": reverse("two_factor_setup"),
+        "label": gettext_lazy("Two-factor authentication"),
+        "help_text": gettext_lazy("Protect your account with a code from an authenticator app."),
+    }

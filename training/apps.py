@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Training")
+
+    def ready(self):
+        from home.registry import demo_loaders, home_sections
+
+        from .demo import load_demo
+        from .views import home_section
+
+        home_sections.register("training", home_section)
+        demo_loaders.register("training", load_demo)

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -109,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "home.security.TwoFactorMiddleware",
+    "home.security.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -230,9 +233,60 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic job, in one place. Each is idempotent: running it twice changes nothing more.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "home.tasks.outbox_sweep_task", "schedule": 60.0},
+    "privacy-retention": {"task": "home.tasks.retention_enforce_task", "schedule": crontab(minute=30, hour=3)},
+    "journal-delivery-sweep": {"task": "newsletter.tasks.delivery_sweep_task", "schedule": 60.0},
+    "care-workorders-overdue": {"task": "care.tasks.workorders_flag_overdue_task", "schedule": 300.0},
+    "care-complaint-weekly-report": {
+        "task": "care.tasks.complaint_weekly_report_task", "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
+    "care-key-account-reports": {
+        "task": "care.tasks.key_account_reports_generate_task", "schedule": crontab(minute=0, hour=6, day_of_month="1"),
+    },
+    "care-schedule-calls": {"task": "care.tasks.calls_schedule_task", "schedule": crontab(minute=15, hour="7-18")},
+    "training-certificate-reminders": {
+        "task": "training.tasks_certificates.certificate_reminders_task", "schedule": crontab(minute=0, hour=9),
+    },
 }
 
+# E-journal delivery (newsletter): batch size, when a claimed batch counts as abandoned, the bounce
+# address (a "+<reader id>" is added to it: VERP), the inbound webhook's secret, DKIM signing.
+JOURNAL_BATCH_SIZE = int(os.environ.get("JOURNAL_BATCH_SIZE", 500))
+JOURNAL_STALE_AFTER = int(os.environ.get("JOURNAL_STALE_AFTER", 180))
+JOURNAL_BOUNCE_ADDRESS = os.environ.get("JOURNAL_BOUNCE_ADDRESS", "")
+JOURNAL_REPLY_TO = os.environ.get("JOURNAL_REPLY_TO", "")
+JOURNAL_INBOUND_SECRET = os.environ.get("JOURNAL_INBOUND_SECRET", "")
+DKIM_PRIVATE_KEY_PATH = os.environ.get("DKIM_PRIVATE_KEY_PATH", "")
+DKIM_SELECTOR = os.environ.get("DKIM_SELECTOR", "")
+DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN", "")
+
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
+# Staff security (home.security): a session unused this long is signed out; sign-in lockout after
+# repeated failures; a second factor (TOTP) required for these roles.
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", 3600))
+AUTHENTICATION_BACKENDS = ["home.security.LockoutBackend"]
+WAGTAILADMIN_USER_LOGIN_FORM = "home.security.LoginForm"
+LOGIN_LOCKOUT_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", 10))
+LOGIN_LOCKOUT_IP_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_IP_FAILURES", 50))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 15 * 60))
+OTP_REQUIRED_GROUPS = ["Care managers"]
+OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "Care & Journal")
+
+# Personal data (home.privacy): retention periods in days, enforced nightly by home.tasks.retention_enforce_task
+# through the rules each app declares in its privacy.py. Archives of rights requests live under PRIVATE_ROOT.
+RETENTION = {
+    "complaint_text_days": 3 * 365,
+    "call_notes_days": 3 * 365,
+    "unconfirmed_subscribers_days": 30,
+    "reader_replies_days": 3 * 365,
+    "signups_unpaid_days": 2 * 365,
+    "sent_emails_days": 180,
+    "access_log_days": 3 * 365,
+    "login_attempts_days": 90,
+    "rights_archive_days": 7,
+    "rights_requests_days": 3 * 365,
+}
+PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", VAR_DIR / "private"))
+RIGHTS_ARCHIVE_LINK_SECONDS = int(os.environ.get("RIGHTS_ARCHIVE_LINK_SECONDS", 7 * 24 * 3600))
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"

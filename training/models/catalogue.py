@@ -1,10 +1,279 @@
+"""The training catalogue (pages), class sessions, bookings, sign-ups and payments."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+
+__all__ = [
+    "CatalogPage", "CoursePage", "CourseLesson", "ClassSession", "Booking", "Signup", "Payment", "signup_token",
+]
+
+
+def signup_token() -> str:
+    """The private key of a sign-up's links (cancel, move, accept an offer): 32 random bytes."""
+    return secrets.token_urlsafe(32)
+
+
+def booking_reference() -> str:
+    """A short reference customers write on a bank transfer. Not a secret: it opens nothing."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "TR-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
 class CatalogPage(Page):
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
+    subpage_types = ["training.CoursePage"]
     max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("training catalogue")
+
+    def get_context(self, request, *args, **kwargs):
+        from ..forms import CatalogFilterForm
+        from ..selectors import catalogue_courses, session_cities
+
+        context = super().get_context(request, *args, **kwargs)
+        form = CatalogFilterForm(request.GET or None, cities=session_cities())
+        filters = form.cleaned_data if form.is_valid() else {}
+        context["filter_form"] = form
+        context["courses"] = catalogue_courses(catalog=self, **filters)
+        return context
+
+
+class CoursePage(Page):
+    class Level(models.TextChoices):
+        BASIC_VIDEO = "basic_video", _("basic (video)")
+        ADVANCED_CERTIFICATION = "advanced_certification", _("advanced certification (in person)")
+
+    level = models.CharField(_("level"), max_length=30, choices=Level.choices, default=Level.ADVANCED_CERTIFICATION)
+    product_line = models.ForeignKey(
+        "home.ProductLine", verbose_name=_("product line"), on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    outline = RichTextField(_("outline"), blank=True, features=["h3", "bold", "italic", "ol", "ul", "link"])
+    prerequisites = models.TextField(_("prerequisites"), blank=True)
+    duration_hours = models.DecimalField(_("duration (hours)"), max_digits=5, decimal_places=1, default=7)
+    price = models.DecimalField(_("price (CNY)"), max_digits=10, decimal_places=2, default=0)
+    certificate_title = models.CharField(
+        _("certificate"), max_length=200, blank=True, help_text=_("The certificate the course leads to, if any.")
+    )
+    certificate_validity_months = models.PositiveSmallIntegerField(
+        _("certificate validity (months)"), default=24, help_text=_("0 means the certificate does not expire.")
+    )
+    prerequisite_course = models.ForeignKey(
+        "training.CoursePage",
+        verbose_name=_("required basic course"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"level": "basic_video"},
+        help_text=_("A basic course the attendee must have completed before booking a class."),
+    )
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("level"), FieldPanel("product_line"), FieldPanel("duration_hours"), FieldPanel("price")],
+            heading=_("Course"),
+        ),
+        FieldPanel("summary"),
+        FieldPanel("outline"),
+        FieldPanel("prerequisites"),
+        FieldPanel("prerequisite_course"),
+        MultiFieldPanel(
+            [FieldPanel("certificate_title"), FieldPanel("certificate_validity_months")], heading=_("Certificate")
+        ),
+        InlinePanel("lessons", label=_("Video lessons")),
+    ]
+    parent_page_types = ["training.CatalogPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("course")
+
+    @property
+    def is_basic(self) -> bool:
+        return self.level == self.Level.BASIC_VIDEO
+
+    def clean(self):
+        super().clean()
+        if self.prerequisite_course_id and self.prerequisite_course_id == self.pk:
+            raise ValidationError({"prerequisite_course": _("A course cannot require itself.")})
+
+    def get_context(self, request, *args, **kwargs):
+        from ..selectors import course_upcoming_sessions
+
+        context = super().get_context(request, *args, **kwargs)
+        context["sessions"] = course_upcoming_sessions(course=self)
+        context["lessons"] = self.lessons.all()
+        return context
+
+
+class CourseLesson(Orderable):
+    page = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="lessons")
+    title = models.CharField(_("title"), max_length=200)
+    video_url = models.URLField(_("video address"), help_text=_("A video page or embed address (https)."))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=10)
+
+    panels = [FieldPanel("title"), FieldPanel("video_url"), FieldPanel("duration_minutes")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("video lesson")
+        verbose_name_plural = _("video lessons")
+
+    def __str__(self):
+        return self.title
+
+
+class ClassSession(models.Model):
+    """One class of a course on one day in one city. Operational data, edited by coordinators."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        FULL = "full", _("full")
+        CANCELLED = "cancelled", _("cancelled")
+        COMPLETED = "completed", _("completed")
+
+    course = models.ForeignKey(CoursePage, verbose_name=_("course"), on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    city = models.CharField(_("city"), max_length=60)
+    venue = models.CharField(_("venue"), max_length=300)
+    trainer = models.CharField(_("trainer"), max_length=120, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("capacity"), default=10)
+    price = models.DecimalField(_("price (CNY)"), max_digits=10, decimal_places=2, default=0)
+    signup_deadline = models.DateTimeField(_("sign-up deadline"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    min_attendance = models.PositiveSmallIntegerField(_("minimum attendance"), default=4)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="classsession_capacity_positive"),
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="classsession_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.course.title} · {self.city} · {timezone.localtime(self.starts_at):%Y-%m-%d}"
+
+    def clean(self):
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A class must end after it starts.")})
+        if self.starts_at and self.signup_deadline and self.signup_deadline > self.starts_at:
+            raise ValidationError({"signup_deadline": _("The sign-up deadline must be before the class starts.")})
+
+
+class Booking(models.Model):
+    """One sign-up form sent: a contact person booking one or more seats, paid together."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, default=booking_reference)
+    contact = models.ForeignKey("home.Person", verbose_name=_("contact"), on_delete=models.PROTECT, related_name="+")
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    serial_number = models.CharField(_("product serial or contract number"), max_length=100, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.reference
+
+
+class Signup(models.Model):
+    """One attendee's place in one class: a held or confirmed seat, or a place on the waiting list."""
+
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", _("seat held, payment pending")
+        CONFIRMED = "confirmed", _("confirmed")
+        WAITING = "waiting", _("waiting list")
+        OFFERED = "offered", _("seat offered")
+        CANCELLED = "cancelled", _("cancelled")
+        EXPIRED = "expired", _("expired")
+
+    # Statuses that take a seat: seats held plus confirmed never exceed the class's capacity.
+    SEAT_STATUSES = (Status.PENDING_PAYMENT, Status.CONFIRMED, Status.OFFERED)
+    ACTIVE_STATUSES = (*SEAT_STATUSES, Status.WAITING)
+
+    session = models.ForeignKey(ClassSession, verbose_name=_("class"), on_delete=models.PROTECT, related_name="signups")
+    person = models.ForeignKey("home.Person", verbose_name=_("attendee"), on_delete=models.PROTECT, related_name="+")
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("booking"), null=True, blank=True, on_delete=models.SET_NULL, related_name="signups"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, db_index=True)
+    attended = models.BooleanField(_("attended"), null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=signup_token, editable=False)
+    hold_expires_at = models.DateTimeField(_("hold expires"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
+    payment = models.ForeignKey(
+        "training.Payment", verbose_name=_("payment"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="signups",
+    )
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    cancelled_by_staff = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("signed up"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        ordering = ["session", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "person"],
+                condition=models.Q(status__in=["pending_payment", "confirmed", "waiting", "offered"]),
+                name="signup_one_active_per_person_and_class",
+            ),
+        ]
+        permissions = [("mark_attendance", "Can mark attendance")]
+
+    def __str__(self):
+        return f"{self.person} · {self.session_id} · {self.get_status_display()}"
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in self.SEAT_STATUSES
+
+
+class Payment(models.Model):
+    """What a booking owes and whether the provider has told us it is paid."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        PAID = "paid", _("paid")
+        CANCELLED = "cancelled", _("cancelled")
+
+    booking = models.ForeignKey(Booking, verbose_name=_("booking"), on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(_("provider"), max_length=40)
+    provider_reference = models.CharField(_("provider reference"), max_length=100, unique=True)
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=10, decimal_places=2)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    instructions = models.TextField(_("payment instructions"), blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    notifications = models.PositiveIntegerField(_("paid notifications received"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.provider_reference} · {self.amount} · {self.get_status_display()}"

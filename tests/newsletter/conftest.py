@@ -1,0 +1,25 @@
+"""Fixtures of the e-journal tests: the journal demo content alone (both languages, two issues)."""
+
+import pytest
+
+
+@pytest.fixture
+def journal(home_pages):
+    from home.demo import _product_lines
+    from home.roles import sync_roles
+    from newsletter.demo import load_demo
+    from newsletter.models import IssuePage, JournalIndexPage
+
+    _product_lines()
+    load_demo(home_pages)
+    sync_roles()
+    zh = JournalIndexPage.objects.get(locale__language_code="zh-hans")
+    en = JournalIndexPage.objects.get(locale__language_code="en")
+    issues = IssuePage.objects.live().order_by("issue_date")
+    return {
+        "index": zh,
+        "index_en": en,
+        "issue": issues.filter(locale__language_code="zh-hans").last(),
+        "issue_en": issues.filter(locale__language_code="en").last(),
+        "issues": list(issues),
+    }

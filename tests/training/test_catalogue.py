@@ -1,0 +1,179 @@
+"""The catalogue and course pages, the sign-up form, the home page section and the demo content."""
+
+from datetime import timedelta
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from home.models import Consent
+from training.models import CatalogPage, ClassSession, CourseLesson, CoursePage, Signup
+from training.selectors import catalogue_courses
+
+from .signup_helpers import catalog, course, product_line, session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def notify():
+    with mock.patch("training.tasks.signup_notify_task.delay_on_commit") as m:
+        yield m
+
+
+@pytest.fixture
+def cat(home_pages):
+    return catalog(home_pages)
+
+
+def test_catalogue_lists_courses_with_seats_left_in_both_languages(client, cat):
+    page = course(cat, title="防火墙认证工程师")
+    klass = session(page, capacity=10, city="北京 Beijing")
+    session(page, capacity=1, city="上海 Shanghai", days=40)
+    Signup.objects.create(session=klass, person=_person(1), status=Signup.Status.CONFIRMED)
+    body = client.get("/zh-hans/training/").content.decode()
+    assert "防火墙认证工程师" in body
+    assert "北京 Beijing" in body
+    assert ">9<" in body  # seats left
+    en = client.get("/en/training/").content.decode()
+    assert "Certified firewall engineer" in en
+    assert "北京 Beijing" in en and ">9<" in en
+
+
+def _person(n):
+    from home.models import Person
+
+    return Person.objects.create(name=f"P{n}", email=f"p{n}@example.com")
+
+
+def test_filters_by_product_line_level_city_and_month(client, cat):
+    fw = course(cat, title="防火墙认证工程师")
+    mail = course(cat, title="企业邮箱入门", level=CoursePage.Level.BASIC_VIDEO, price=Decimal(0),
+                  line=product_line("mail"))
+    s1 = session(fw, city="北京 Beijing", days=20)
+    session(fw, city="上海 Shanghai", days=60)
+
+    def titles(query):
+        return client.get("/zh-hans/training/?" + query).content.decode()
+
+    assert "企业邮箱入门" not in titles("product_line=firewall")
+    assert "防火墙认证工程师" in titles("product_line=firewall")
+    assert "防火墙认证工程师" not in titles("level=basic_video")
+    assert "企业邮箱入门" in titles("level=basic_video")
+    body = titles("city=北京 Beijing")
+    assert "防火墙认证工程师" in body and "企业邮箱入门" not in body and "上海 Shanghai" not in body
+    month = timezone.localtime(s1.starts_at).strftime("%Y-%m")
+    body = titles(f"month={month}")
+    assert "北京 Beijing" in body
+    assert mail  # the basic course has no classes, so a month filter hides it
+    assert "企业邮箱入门" not in body
+
+
+def test_catalogue_query_count_does_not_grow_with_courses(cat, django_assert_max_num_queries):
+    for _ in range(6):
+        page = course(cat, translate=False)
+        session(page)
+        session(page, days=30)
+    with django_assert_max_num_queries(3):
+        courses = catalogue_courses(catalog=cat)
+        assert sum(len(c.upcoming) for c in courses) == 12
+
+
+def test_course_page_shows_outline_lessons_certificate_and_classes(client, cat):
+    basic = course(cat, title="防火墙入门", level=CoursePage.Level.BASIC_VIDEO, price=Decimal(0), translate=False,
+                   outline="<ol><li>安装</li></ol>")
+    CourseLesson.objects.create(page=basic, title="第一课 安装", video_url="https://player.bilibili.com/x", sort_order=0)
+    basic.save_revision().publish()
+    advanced = course(cat, title="防火墙认证工程师", prerequisite_course=basic, certificate_title="认证工程师",
+                      certificate_validity_months=24, translate=False)
+    session(advanced, city="深圳 Shenzhen")
+    body = client.get(basic.url).content.decode()
+    assert "第一课 安装" in body and "安装" in body
+    body = client.get(advanced.url).content.decode()
+    assert "认证工程师" in body and "深圳 Shenzhen" in body and "防火墙入门" in body
+
+
+def test_signup_form_books_a_seat_and_records_consent(client, cat, notify):
+    klass = session(course(cat), capacity=3)
+    response = client.post(f"/zh-hans/training/book/{klass.pk}/", _form(), follow=True)
+    assert response.status_code == 200
+    signup = Signup.objects.get()
+    assert response.redirect_chain[-1][0] == f"/zh-hans/training/booking/{signup.token}/"
+    assert signup.person.mobile == "+8613800138000"
+    assert signup.booking.serial_number == "FW-123"
+    assert signup.language == "zh-hans"
+    assert Consent.objects.filter(person=signup.person, purpose="training_terms").exists()
+
+
+def _form(**overrides):
+    data = {
+        "attendee-TOTAL_FORMS": "5", "attendee-INITIAL_FORMS": "0", "attendee-MIN_NUM_FORMS": "1",
+        "attendee-MAX_NUM_FORMS": "5",
+        "attendee-0-name": "李雷", "attendee-0-email": "li.lei@example.com", "attendee-0-mobile": "138 0013 8000",
+        "company": "华东电力", "serial_number": "FW-123", "accept_terms": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_company_books_several_named_seats_through_the_form(client, cat, notify):
+    klass = session(course(cat), capacity=2)
+    data = _form(**{
+        "attendee-1-name": "韩梅梅", "attendee-1-email": "han@example.com", "attendee-1-mobile": "13800138001",
+        "attendee-2-name": "Jim Green", "attendee-2-email": "jim@example.com", "attendee-2-mobile": "+447700900123",
+    })
+    response = client.post(f"/en/training/book/{klass.pk}/", data, follow=True)
+    assert "1 attendee(s) are on the waiting list" in response.content.decode()
+    assert list(Signup.objects.order_by("pk").values_list("status", flat=True)) == [
+        "pending_payment", "pending_payment", "waiting"]
+
+
+def test_bad_mobile_and_missing_terms_are_shown_on_the_form(client, cat, notify):
+    klass = session(course(cat))
+    response = client.post(f"/en/training/book/{klass.pk}/", _form(**{"attendee-0-mobile": "12345", "accept_terms": ""}))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid mobile number" in body
+    assert "This field is required" in body
+    assert not Signup.objects.exists()
+
+
+def test_signup_form_is_rate_limited(client, cat, notify, settings):
+    settings.TRAINING_SIGNUP_RATE_LIMIT = 2
+    klass = session(course(cat), capacity=10)
+    codes = [client.post(f"/en/training/book/{klass.pk}/", _form(**{"attendee-0-email": f"a{n}@example.com",
+                                                                      "attendee-0-mobile": f"1380013800{n}"})).status_code
+             for n in range(3)]
+    assert codes == [302, 302, 429]
+
+
+def test_closed_class_has_no_form(client, cat):
+    klass = session(course(cat))
+    ClassSession.objects.filter(pk=klass.pk).update(signup_deadline=timezone.now() - timedelta(hours=1))
+    assert client.get(f"/en/training/book/{klass.pk}/").status_code == 404
+
+
+def test_home_page_shows_upcoming_classes(client, cat):
+    session(course(cat, title="防火墙认证工程师"), city="成都 Chengdu")
+    body = client.get("/zh-hans/").content.decode()
+    assert "防火墙认证工程师" in body and "成都 Chengdu" in body
+    assert "Certified firewall engineer" in client.get("/en/").content.decode()
+
+
+def test_demo_content_is_bilingual_and_idempotent(home_pages):
+    from home.demo import _product_lines
+    from training.demo import load_demo
+
+    _product_lines()
+    with mock.patch("training.tasks.signup_notify_task.delay_on_commit"):
+        load_demo(home_pages)
+        counts = (CoursePage.objects.count(), ClassSession.objects.count(), Signup.objects.count())
+        load_demo(home_pages)
+    assert (CoursePage.objects.count(), ClassSession.objects.count(), Signup.objects.count()) == counts
+    assert CatalogPage.objects.get(locale__language_code="en").url == "/en/training/"
+    assert CatalogPage.objects.get(locale__language_code="zh-hans").url == "/zh-hans/training/"
+    assert CoursePage.objects.filter(locale__language_code="en", level="basic_video").exists()
+    assert CoursePage.objects.filter(locale__language_code="zh-hans", level="advanced_certification").exists()
+    assert len({c for c in ClassSession.objects.values_list("city", flat=True)}) >= 3
+    assert counts[2] >= 3

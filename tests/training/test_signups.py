@@ -1,0 +1,273 @@
+"""Sign-ups through the services: holds, the waiting list and its offers, cancelling, moving, emails."""
+
+import base64
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from icalendar import Calendar
+
+from home.models import Consent, OutboxMessage
+from training.models import ClassSession, Signup
+from training.services import TrainingError
+from training.services import signups as services
+
+from .signup_helpers import catalog, course, person_data, session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def notified():
+    """Collect the emails the services ask for, and let a test send them like the worker would."""
+    calls = []
+    with mock.patch("training.tasks.signup_notify_task.delay_on_commit", side_effect=lambda *a: calls.append(a)):
+        yield calls
+
+
+def send_all(calls):
+    for signup_id, kind, extra in list(calls):
+        services.signup_notify(signup_id=signup_id, kind=kind, extra=extra)
+    calls.clear()
+
+
+@pytest.fixture
+def klass(home_pages):
+    return session(course(catalog(home_pages)), capacity=2)
+
+
+def _signup(klass, n, **kwargs):
+    return services.signup_create(session_id=klass.pk, **person_data(n), company="华东电力", serial_number="SN1",
+                                  **kwargs)
+
+
+def test_seats_are_held_then_the_waiting_list(klass, notified):
+    a, b, c = (_signup(klass, n) for n in (1, 2, 3))
+    assert [a.status, b.status, c.status] == ["pending_payment", "pending_payment", "waiting"]
+    assert a.hold_expires_at > timezone.now() + timedelta(hours=70)
+    klass.refresh_from_db()
+    assert klass.status == ClassSession.Status.FULL
+    assert [kind for _id, kind, _x in notified] == ["held", "held", "waiting"]
+    assert a.payment.amount == klass.price
+    assert Consent.objects.filter(person=a.person, purpose="training_terms", granted=True).exists()
+
+
+def test_free_class_confirms_at_once(home_pages, notified):
+    free = session(course(catalog(home_pages), price=0))
+    signup = _signup(free, 1)
+    assert signup.status == Signup.Status.CONFIRMED
+    assert signup.payment is None
+
+
+def test_company_books_several_seats_naming_attendees(klass, notified):
+    booking = services.booking_create(
+        session_id=klass.pk, attendees=[person_data(1), person_data(2), person_data(3)], company="华东电力",
+        serial_number="C-1", language="en",
+    )
+    statuses = list(booking.signups.order_by("pk").values_list("status", flat=True))
+    assert statuses == ["pending_payment", "pending_payment", "waiting"]
+    assert booking.contact.email == "attendee1@example.com"
+    assert booking.signups.first().person.organisation.name == "华东电力"
+    assert booking.payments.get().amount == 2 * klass.price
+
+
+def test_invalid_mobile_is_refused_and_nothing_is_booked(klass, notified):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.signup_create(session_id=klass.pk, name="王五", email="wang@example.com", mobile="12345")
+    assert not Signup.objects.exists()
+
+
+def test_same_person_cannot_sign_up_twice(klass, notified):
+    _signup(klass, 1)
+    with pytest.raises(TrainingError, match="already signed up"):
+        _signup(klass, 1)
+
+
+def test_no_signups_after_the_deadline(home_pages, notified):
+    late = session(course(catalog(home_pages)), days=2, deadline_days=3)
+    with pytest.raises(TrainingError, match="deadline"):
+        _signup(late, 1)
+
+
+def test_cancelling_offers_the_seat_to_the_next_in_line(klass, notified):
+    a, _b, c, d = (_signup(klass, n) for n in (1, 2, 3, 4))
+    services.signup_cancel(token=a.token)
+    c.refresh_from_db()
+    d.refresh_from_db()
+    assert c.status == Signup.Status.OFFERED
+    assert c.offer_expires_at > timezone.now()
+    assert d.status == Signup.Status.WAITING
+    assert ("offer" in [kind for _id, kind, _x in notified if _id == c.pk])
+    # the offer runs out: the seat goes to the next person
+    Signup.objects.filter(pk=c.pk).update(offer_expires_at=timezone.now() - timedelta(minutes=1))
+    assert services.holds_expire() == 1
+    c.refresh_from_db()
+    d.refresh_from_db()
+    assert c.status == Signup.Status.EXPIRED
+    assert d.status == Signup.Status.OFFERED
+    # accepted in time: a held seat with its own payment
+    accepted = services.offer_accept(token=d.token)
+    assert accepted.status == Signup.Status.PENDING_PAYMENT
+    assert accepted.payment is not None
+    with pytest.raises(TrainingError):
+        services.offer_accept(token=d.token)
+    assert Signup.objects.filter(session=klass, status__in=Signup.SEAT_STATUSES).count() == 2
+
+
+def test_expired_hold_releases_the_seat(klass, notified):
+    a, _b, c = (_signup(klass, n) for n in (1, 2, 3))
+    Signup.objects.filter(pk=a.pk).update(hold_expires_at=timezone.now() - timedelta(seconds=1))
+    assert services.holds_expire() == 1
+    assert services.holds_expire() == 0  # idempotent
+    a.refresh_from_db()
+    c.refresh_from_db()
+    assert a.status == Signup.Status.EXPIRED
+    assert c.status == Signup.Status.OFFERED
+
+
+def test_declining_an_offer_passes_it_on(klass, notified):
+    a, _b, c, d = (_signup(klass, n) for n in (1, 2, 3, 4))
+    services.signup_cancel(token=a.token)
+    services.offer_decline(token=c.token)
+    d.refresh_from_db()
+    assert d.status == Signup.Status.OFFERED
+
+
+def test_cancel_after_the_deadline_is_refused(home_pages, notified):
+    soon = session(course(catalog(home_pages)), days=10, deadline_days=3)
+    signup = _signup(soon, 1)
+    ClassSession.objects.filter(pk=soon.pk).update(signup_deadline=timezone.now() - timedelta(hours=1))
+    with pytest.raises(TrainingError, match="deadline"):
+        services.signup_cancel(token=signup.token)
+
+
+def test_move_to_another_date_of_the_same_course(home_pages, notified):
+    page = course(catalog(home_pages))
+    first, second = session(page, capacity=1), session(page, days=40, capacity=1)
+    a = _signup(first, 1)
+    waiting = _signup(first, 2)
+    moved = services.signup_move(token=a.token, session_id=second.pk)
+    assert moved.session_id == second.pk
+    waiting.refresh_from_db()
+    assert waiting.status == Signup.Status.OFFERED
+    other_course = session(course(catalog(home_pages)))
+    with pytest.raises(TrainingError, match="same course"):
+        services.signup_move(token=a.token, session_id=other_course.pk)
+    b = _signup(second, 3)
+    assert b.status == Signup.Status.WAITING
+    third = session(page, days=50, capacity=1)
+    _signup(third, 4)
+    with pytest.raises(TrainingError, match="full"):
+        services.signup_move(token=a.token, session_id=third.pk)
+
+
+def test_class_with_too_few_attendees_is_cancelled_and_everyone_told(home_pages, notified):
+    page = course(catalog(home_pages), price=0)
+    short = session(page, capacity=5, min_attendance=3)
+    later = session(page, days=45)
+    a, b = _signup(short, 1), _signup(short, 2)
+    ClassSession.objects.filter(pk=short.pk).update(signup_deadline=timezone.now() - timedelta(minutes=5))
+    notified.clear()
+    assert services.sessions_check_minimum() == [short.pk]
+    short.refresh_from_db()
+    assert short.status == ClassSession.Status.CANCELLED
+    assert {s.status for s in Signup.objects.filter(session=short)} == {"cancelled"}
+    send_all(notified)
+    messages = OutboxMessage.objects.filter(kind="training.session_cancelled")
+    assert {m.to_email for m in messages} == {a.person.email, b.person.email}
+    body = messages[0].text
+    assert "人数不足" in body or "too few" in body.lower()
+    assert timezone.localtime(later.starts_at).strftime("%Y-%m-%d") in body
+
+
+def test_confirmation_email_in_the_attendees_language_with_a_valid_ics(home_pages, notified):
+    free = session(course(catalog(home_pages), price=0))
+    signup = services.signup_create(session_id=free.pk, language="en", **person_data(7))
+    send_all(notified)
+    message = OutboxMessage.objects.get(kind="training.confirmed")
+    assert message.to_email == "attendee7@example.com"
+    assert "Certified firewall engineer" in message.subject
+    assert f"/en/training/booking/{signup.token}/" in message.text
+    (ics,) = message.attachments
+    assert ics["mimetype"] == "text/calendar"
+    calendar = Calendar.from_ical(base64.b64decode(ics["content_b64"]))
+    (event,) = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == free.starts_at
+    assert "Certified firewall engineer" in str(event["summary"])
+    assert str(event["status"]) == "CONFIRMED"
+
+
+def test_chinese_attendee_gets_chinese_email(klass, notified):
+    _signup(klass, 1)
+    send_all(notified)
+    message = OutboxMessage.objects.get(kind="training.held")
+    assert "防火墙认证工程师" in message.subject
+    assert "/zh-hans/training/booking/" in message.text
+    assert "TR-" in message.text  # the reference to quote on the bank transfer
+
+
+def test_emails_are_queued_once_and_stale_ones_dropped(klass, notified):
+    a, _b, c = (_signup(klass, n) for n in (1, 2, 3))
+    services.signup_cancel(token=a.token)
+    calls = list(notified)
+    send_all(notified)
+    for call in calls:  # the worker runs every task twice
+        services.signup_notify(signup_id=call[0], kind=call[1], extra=call[2])
+    assert OutboxMessage.objects.filter(kind="training.offer").count() == 1
+    services.offer_decline(token=c.token)
+    assert services.signup_notify(signup_id=c.pk, kind="offer", extra="again") is None
+
+
+def test_reminders_two_days_before_and_payment_reminders(home_pages, notified):
+    page = course(catalog(home_pages), price=0)
+    soon = session(page, days=1, deadline_days=0.5)
+    signup = _signup(soon, 1)
+    notified.clear()
+    assert services.class_reminders_send() == 1
+    send_all(notified)
+    services.class_reminders_send()
+    send_all(notified)
+    assert OutboxMessage.objects.filter(kind="training.reminder", to_email=signup.person.email).count() == 1
+
+    paid_class = session(course(catalog(home_pages)))
+    held = _signup(paid_class, 2)
+    Signup.objects.filter(pk=held.pk).update(hold_expires_at=timezone.now() + timedelta(hours=10))
+    notified.clear()
+    assert services.payment_reminders_send() == 1
+    send_all(notified)
+    reminder = OutboxMessage.objects.get(kind="training.payment_reminder")
+    assert reminder.to_email == held.person.email
+
+
+def test_coordinator_cancels_one_attendee(klass, notified):
+    user = get_user_model().objects.create_user("coord", password="x" * 12)
+    a, _b, c = (_signup(klass, n) for n in (1, 2, 3))
+    services.signup_cancel_by_staff(signup_id=a.pk, acting_user=user, reason="duplicate")
+    send_all(notified)
+    assert OutboxMessage.objects.filter(kind="training.cancelled_by_staff", to_email=a.person.email).exists()
+    assert OutboxMessage.objects.filter(kind="training.offer", to_email=c.person.email).exists()
+
+
+def test_attendance_marking(home_pages, notified):
+    user = get_user_model().objects.create_user("coord", password="x" * 12)
+    free = session(course(catalog(home_pages), price=0))
+    signup = _signup(free, 1)
+    services.signup_mark_attendance(signup_id=signup.pk, attended=True, acting_user=user)
+    signup.refresh_from_db()
+    assert signup.attended is True
+
+
+def test_prerequisite_hook_is_asked(home_pages, notified):
+    cat = catalog(home_pages)
+    basic = course(cat, level="basic_video", price=0)
+    advanced = course(cat, prerequisite_course=basic)
+    klass = session(advanced)
+    with mock.patch("training.services.signups.prerequisite_met", return_value=False):
+        with pytest.raises(TrainingError, match="basic course"):
+            _signup(klass, 1)
+    assert not Signup.objects.exists()
+

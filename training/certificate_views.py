@@ -1,0 +1,122 @@
+"""Public certificate verification, and recording progress through video lessons."""
+
+import re
+
+from django import forms
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from home.identity import mask_name
+from home.ratelimit import client_ip, hit
+
+from .certificate_selectors import certificate_find
+from .models import Certificate
+from .services import TrainingError
+from .services.certificates import lesson_progress_record
+
+# Lookups per client address per window. Numbers carry 50 random bits, so even at this rate
+# guessing one takes far longer than the age of the universe; the limit keeps scraping noisy.
+VERIFY_LIMIT = 30
+VERIFY_WINDOW = 600
+_NUMBER = re.compile(r"^C\d{4}[0-9A-Z]{10}$")
+
+
+def normalise_number(raw: str) -> str:
+    """Upper-case, drop spaces and dashes, and read the letters people confuse with digits."""
+    value = re.sub(r"[\s\-]", "", raw or "").upper()
+    if len(value) > 5:
+        value = value[:5] + value[5:].replace("O", "0").replace("I", "1").replace("L", "1")
+    return value
+
+
+class VerifyForm(forms.Form):
+    number = forms.CharField(
+        label=_("Certificate number"), max_length=40, help_text=_("For example C2026K7Q2MX9D4T, as printed on the certificate.")
+    )
+
+    def clean_number(self):
+        return normalise_number(self.cleaned_data["number"])
+
+
+def _respond(request, context, status=200):
+    response = render(request, "training/certificates/verify.html", context, status=status)
+    # Always answered from the database: a revocation shows at once, and nothing keeps copies.
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_GET
+def certificate_verify(request, number: str = ""):
+    """Look up one certificate by its exact number (typed into the form or read from the QR code)."""
+    if number:
+        form = VerifyForm({"number": number})
+    else:
+        form = VerifyForm(request.GET or None)
+    context = {"form": form, "searched": False}
+    if not form.is_bound:
+        return _respond(request, context)
+    if not hit("certificate-verify", client_ip(request), limit=VERIFY_LIMIT, window=VERIFY_WINDOW):
+        return render(request, "429.html", status=429)
+    if not form.is_valid():
+        return _respond(request, context, status=400)
+    number = form.cleaned_data["number"]
+    certificate = certificate_find(number=number) if _NUMBER.match(number) else None
+    context.update(searched=True, number=number)
+    if certificate is None:
+        return _respond(request, context, status=404)
+    context["result"] = {
+        "number": certificate.number,
+        "holder": mask_name(certificate.holder_name),
+        "course_title": certificate.course_title,
+        "product_line": certificate.product_line.name if certificate.product_line else "",
+        "class_date": certificate.class_date,
+        "issued_on": certificate.issued_on,
+        "expires_on": certificate.expires_on,
+        "state": certificate.state_on(timezone.localdate()),
+        "revoked_on": timezone.localtime(certificate.revoked_at).date() if certificate.revoked_at else None,
+    }
+    context["State"] = Certificate.State
+    return _respond(request, context)
+
+
+@require_POST
+def lesson_progress(request, lesson_id: int):
+    """A signed-in learner marks a lesson as watched (or reports seconds watched).
+
+    Answers JSON to scripts (``Accept: application/json``) and redirects a plain form back to the page.
+    """
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        seconds = int(request.POST.get("seconds") or 0)
+    except ValueError:
+        seconds = 0
+    completed = request.POST.get("completed", "") in {"1", "true", "on"}
+    try:
+        progress = lesson_progress_record(user=request.user, lesson_id=lesson_id, seconds_watched=seconds,
+                                          completed=completed)
+    except TrainingError as exc:
+        status = 403 if not request.user.is_authenticated else 404
+        if wants_json:
+            return JsonResponse({"error": str(exc)}, status=status)
+        messages.error(request, str(exc))
+        return _back(request)
+    if wants_json:
+        return JsonResponse({"lesson": lesson_id, "seconds": progress.seconds_watched,
+                             "completed": progress.completed_at is not None})
+    if progress.completed_at:
+        messages.success(request, _("Lesson marked as watched."))
+    return _back(request)
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    return redirect(target)

@@ -1,0 +1,122 @@
+"""Coordinators' admin views for classes: roster (print and CSV), attendance on the day, cancelling a
+class, recording a payment, and fill-rate figures per course. Each action calls one service."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from home.services import access_log_record
+
+from .models import ClassSession, Payment, Signup
+from .selectors import course_figures, roster_rows, session_roster
+from .services import TrainingError
+from .services import payments as payment_services
+from .services import signups as signup_services
+
+VIEW_SIGNUPS = "training.view_signup"
+MARK_ATTENDANCE = "training.mark_attendance"
+CHANGE_SESSION = "training.change_classsession"
+CHANGE_PAYMENT = "training.change_payment"
+
+ROSTER_COLUMNS = ["name", "email", "mobile", "company", "serial_number", "status", "paid", "attended", "booking"]
+
+
+@permission_required(VIEW_SIGNUPS, raise_exception=True)
+def roster_view(request, pk):
+    session = get_object_or_404(ClassSession.objects.select_related("course"), pk=pk)
+    access_log_record(user=request.user, person=None, what=f"training roster of class {session.pk}", path=request.path)
+    return TemplateResponse(request, "training/admin/roster_print.html", {
+        "session": session, "starts_at": timezone.localtime(session.starts_at), "signups": session_roster(session_id=pk),
+        "printed_at": timezone.localtime(),
+    })
+
+
+@permission_required(VIEW_SIGNUPS, raise_exception=True)
+def roster_csv_view(request, pk):
+    session = get_object_or_404(ClassSession, pk=pk)
+    access_log_record(user=request.user, person=None, what=f"training roster CSV of class {session.pk}", path=request.path)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="roster-{session.pk}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 (Chinese names) correctly only with a BOM
+    writer = csv.DictWriter(response, fieldnames=ROSTER_COLUMNS)
+    writer.writeheader()
+    for row in roster_rows(session_id=pk):
+        writer.writerow(row)
+    return response
+
+
+@permission_required(MARK_ATTENDANCE, raise_exception=True)
+def attendance_view(request, pk):
+    session = get_object_or_404(ClassSession.objects.select_related("course"), pk=pk)
+    confirmed = [s for s in session_roster(session_id=pk) if s.status == Signup.Status.CONFIRMED]
+    if request.method == "POST":
+        values = {"yes": True, "no": False, "": None}
+        changed = 0
+        for signup in confirmed:
+            value = request.POST.get(f"attended-{signup.pk}", "")
+            if value in values and signup.attended is not values[value]:
+                try:
+                    signup_services.signup_mark_attendance(signup_id=signup.pk, attended=values[value],
+                                                           acting_user=request.user)
+                    changed += 1
+                except TrainingError as exc:
+                    messages.error(request, str(exc))
+        messages.success(request, _("Attendance saved (%(count)s changed).") % {"count": changed})
+        return redirect("training_admin:attendance", pk=pk)
+    return TemplateResponse(request, "training/admin/attendance.html", {
+        "session": session, "starts_at": timezone.localtime(session.starts_at), "signups": confirmed,
+        "header_title": _("Attendance"),
+    })
+
+
+@require_POST
+@permission_required(CHANGE_SESSION, raise_exception=True)
+def session_cancel_view(request, pk):
+    session = get_object_or_404(ClassSession, pk=pk)
+    try:
+        signup_services.session_cancel(session_id=session.pk, acting_user=request.user,
+                                       reason=request.POST.get("reason", "")[:300])
+    except TrainingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The class is cancelled; everyone signed up is being told."))
+    return redirect(reverse("training_sessions:inspect", args=[session.pk]))
+
+
+@require_POST
+@permission_required(CHANGE_PAYMENT, raise_exception=True)
+def payment_mark_paid_view(request, pk):
+    payment = get_object_or_404(Payment, pk=pk)
+    try:
+        payment_services.payment_mark_paid(payment_id=payment.pk, acting_user=request.user)
+    except TrainingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Payment %(reference)s recorded; the seats are confirmed.") % {
+            "reference": payment.provider_reference})
+    return redirect(reverse("training_payments:inspect", args=[payment.pk]))
+
+
+@permission_required("training.view_classsession", raise_exception=True)
+def figures_view(request):
+    return TemplateResponse(request, "training/admin/figures.html", {
+        "rows": course_figures(), "header_title": _("Fill rate and waiting lists"),
+    })
+
+
+urlpatterns = [
+    path("sessions/<int:pk>/roster/", roster_view, name="roster"),
+    path("sessions/<int:pk>/roster.csv", roster_csv_view, name="roster_csv"),
+    path("sessions/<int:pk>/attendance/", attendance_view, name="attendance"),
+    path("sessions/<int:pk>/cancel/", session_cancel_view, name="session_cancel"),
+    path("payments/<int:pk>/paid/", payment_mark_paid_view, name="payment_paid"),
+    path("figures/", figures_view, name="figures"),
+]

@@ -1,0 +1,176 @@
+"""Public views of training: the sign-up form and the attendee's private booking page.
+
+The booking page and its actions are reached only through the unguessable token in the sign-up's
+links; an unknown token is a plain 404 that says nothing about any booking.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from home.ratelimit import client_ip, hit
+
+from .emails import course_in_language
+from .forms import AttendeeFormSet, BookingForm, MoveForm
+from .models import Signup
+from .selectors import course_other_sessions, signup_by_token, upcoming_sessions
+from .services import TrainingError
+from .services import signups as signup_services
+
+
+def _private(response):
+    """Pages behind a private link: never cached, never indexed, the link never sent as a referrer."""
+    response["Cache-Control"] = "no-store, private"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _rate_limited(request, scope: str) -> bool:
+    limit = getattr(settings, "TRAINING_SIGNUP_RATE_LIMIT", 10)
+    return not hit(scope, client_ip(request), limit=limit, window=3600)
+
+
+def _language() -> str:
+    return "en" if (get_language() or "").startswith("en") else "zh-hans"
+
+
+def signup_view(request, session_id: int):
+    session = get_object_or_404(upcoming_sessions(), pk=session_id)
+    course = course_in_language(session.course, _language())
+    if request.method == "POST":
+        if _rate_limited(request, "training-signup"):
+            return render(request, "429.html", status=429)
+        form = BookingForm(request.POST)
+        attendees = AttendeeFormSet(request.POST, prefix="attendee")
+        if form.is_valid() and attendees.is_valid():
+            people = [f.cleaned_data for f in attendees.forms if f.cleaned_data]
+            try:
+                booking = signup_services.booking_create(
+                    session_id=session.pk,
+                    attendees=people,
+                    company=form.cleaned_data["company"],
+                    serial_number=form.cleaned_data["serial_number"],
+                    language=_language(),
+                    terms_text=str(form.fields["accept_terms"].label),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except TrainingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                first = booking.signups.order_by("pk").first()
+                waiting = booking.signups.filter(status=Signup.Status.WAITING).count()
+                if waiting == len(people):
+                    messages.info(request, _("The class is full: you are on the waiting list. We will email you if a seat becomes free."))
+                elif waiting:
+                    messages.info(request, _("%(count)s attendee(s) are on the waiting list: the class had too few seats left.") % {"count": waiting})
+                else:
+                    messages.success(request, _("Your seat is booked. We have emailed you the details."))
+                return redirect("training:signup_manage", token=first.token)
+    else:
+        form = BookingForm()
+        attendees = AttendeeFormSet(prefix="attendee")
+    return render(request, "training/signup_form.html", {
+        "session": session, "course": course, "form": form, "attendees": attendees,
+    })
+
+
+def _manage_context(signup):
+    now = timezone.now()
+    session = signup.session
+    can_change = signup.status in (Signup.Status.PENDING_PAYMENT, Signup.Status.CONFIRMED) and session.signup_deadline > now
+    other = []
+    if can_change:
+        other = list(course_other_sessions(session=session))
+    return {
+        "signup": signup,
+        "session": session,
+        "course": course_in_language(session.course, _language()),
+        "starts_at": timezone.localtime(session.starts_at),
+        "can_cancel": signup.status in Signup.ACTIVE_STATUSES and (
+            signup.status in (Signup.Status.WAITING, Signup.Status.OFFERED) or session.signup_deadline > now
+        ),
+        "can_move": bool(other),
+        "move_form": MoveForm(sessions=other) if other else None,
+        "offer_open": signup.status == Signup.Status.OFFERED and signup.offer_expires_at and signup.offer_expires_at > now,
+        "payment": signup.payment if signup.status == Signup.Status.PENDING_PAYMENT else None,
+    }
+
+
+def _signup_or_404(token):
+    signup = signup_by_token(token)
+    if signup is None:
+        raise Http404
+    return signup
+
+
+@never_cache
+def signup_manage(request, token: str):
+    signup = _signup_or_404(token)
+    return _private(render(request, "training/signup_manage.html", _manage_context(signup)))
+
+
+def _action(request, token, action, success):
+    _signup_or_404(token)
+    if _rate_limited(request, "training-booking-action"):
+        return render(request, "429.html", status=429)
+    try:
+        action()
+    except TrainingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return _private(redirect("training:signup_manage", token=token))
+
+
+@require_POST
+def signup_cancel_view(request, token: str):
+    return _action(request, token, lambda: signup_services.signup_cancel(token=token), _("Your sign-up is cancelled."))
+
+
+@require_POST
+def signup_move_view(request, token: str):
+    signup = _signup_or_404(token)
+    context = _manage_context(signup)
+    form = MoveForm(request.POST, sessions=course_other_sessions(session=signup.session)) if context["can_move"] else None
+    if form is None or not form.is_valid():
+        messages.error(request, _("Choose one of the dates offered."))
+        return _private(redirect("training:signup_manage", token=token))
+    new_id = form.cleaned_data["session"]
+    return _action(request, token, lambda: signup_services.signup_move(token=token, session_id=new_id),
+                   _("Your seat is moved to the new date. We have emailed you the details."))
+
+
+@require_POST
+def offer_accept_view(request, token: str):
+    return _action(request, token, lambda: signup_services.offer_accept(token=token), _("The seat is yours."))
+
+
+@require_POST
+def offer_decline_view(request, token: str):
+    return _action(request, token, lambda: signup_services.offer_decline(token=token),
+                   _("You declined the seat; it goes to the next person waiting."))
+
+
+def home_section(request, page) -> dict:
+    """The home page's "upcoming classes" box, in the home page's language."""
+    from .models import CatalogPage
+    from .selectors import upcoming_for_home
+
+    language = page.locale.language_code if getattr(page, "locale_id", None) else _language()
+    catalog = CatalogPage.objects.live().descendant_of(page).first()
+    items = []
+    for session in upcoming_for_home(limit=5):
+        course = course_in_language(session.course, language)
+        items.append({"session": session, "title": course.title, "url": course.get_url(request),
+                      "starts_at": timezone.localtime(session.starts_at)})
+    return {"template": "training/includes/home_section.html", "sessions": items,
+            "catalog_url": catalog.get_url(request) if catalog else ""}
