@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -47,6 +48,10 @@ def dashboard_csv_view(request, key):
     if panel_class is None or not panel_class.visible_to(request.user):
         raise PermissionDenied
     return panel_class(request, period_get(request.GET.get("period", ""))).csv_response()
+
+
+# Feature apps declare their panels in <app>/dashboard.py.
+autodiscover_modules("dashboard")
 
 
 @hooks.register("construct_homepage_panels")

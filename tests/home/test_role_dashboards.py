@@ -1,0 +1,114 @@
+"""Each role opens the admin on its own dashboard panels, drawn from the demo content, with query
+counts that do not grow with the data."""
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import RequestFactory, TestCase
+from django.test.utils import CaptureQueriesContext
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from home.dashboard import period_get
+from home.demo import demo_load
+from home.registry import dashboard_panels
+
+ROLE_PANELS = {
+    "editor": {"journal-issues", "journal-helpful", "journal-subscribers"},
+    "coordinator": {"training-fill", "training-certificates"},
+    "carestaff": {"care-my-calls"},
+    "caremanager": {"care-my-calls", "care-complaints", "care-resolution", "care-gifts"},
+}
+
+
+def _panel_keys(html):
+    return {key for key in dashboard_panels.keys() if f'id="panel-{key}-heading"' in html}
+
+
+def _grow_data():
+    """Copy the demo rows the dashboards count, several times over."""
+    import secrets
+
+    from django.apps import apps
+
+    Call = apps.get_model("care", "Call")
+    Complaint = apps.get_model("care", "Complaint")
+    Rating = apps.get_model("care", "SatisfactionRating")
+    Signup = apps.get_model("training", "Signup")
+    Recipient = apps.get_model("newsletter", "Recipient")
+    Answer = apps.get_model("newsletter", "SectionAnswer")
+
+    def copies(model, exclude, extra=lambda i: {}, times=3):
+        rows = list(model.objects.all()[:50])
+        fields = [f.name for f in model._meta.concrete_fields if f.name not in {"id", *exclude}]
+        new = [model(**{f: getattr(row, f) for f in fields}, **extra(i)) for i in range(times) for row in rows]
+        model.objects.bulk_create(new)
+
+    copies(Call, {"period_key", "rating"}, lambda i: {"period_key": f"grow-{secrets.token_hex(6)}"})
+    copies(Complaint, {"reference", "status_token"})
+    copies(Rating, {"call"})
+    Person = apps.get_model("home", "Person")
+    signups = list(Signup.objects.all()[:30])
+    people = Person.objects.bulk_create(
+        [Person(name=f"P{i}", email=f"grow{i}-{secrets.token_hex(4)}@example.com") for i in range(2 * len(signups))]
+    )
+    Signup.objects.bulk_create(
+        [Signup(session=s.session, person=people[2 * i + k], status=s.status, attended=s.attended, language=s.language)
+         for i, s in enumerate(signups) for k in range(2)]
+    )
+    copies(Recipient, {"rid"}, lambda i: {"rid": secrets.token_hex(10)}, times=1)
+    copies(Answer, {"reader_key"}, lambda i: {"reader_key": secrets.token_hex(10)})
+
+
+
+def _queries(panel_class, user):
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    with CaptureQueriesContext(connection) as ctx:
+        panel_class(request, period_get("year")).get_context_data()
+    return len(ctx.captured_queries)
+
+
+class RoleDashboardTests(TestCase):
+    """The demo content is loaded once for the class (it takes seconds)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        demo_load()
+        cls.admin = get_user_model().objects.get(username="admin")
+
+    def _login(self, username):
+        user = get_user_model().objects.get(username=username)
+        self.client.force_login(user)
+        if username == "caremanager":  # care managers must pass two-factor authentication
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = self.client.session
+            session["otp_device_id"] = device.persistent_id
+            session.save()
+
+    def test_each_role_sees_its_own_panels_with_charts_and_csv(self):
+        for username, expected in ROLE_PANELS.items():
+            with self.subTest(username=username):
+                self._login(username)
+                html = self.client.get("/admin/?period=year").content.decode()
+                assert _panel_keys(html) == expected
+                assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == len(expected)
+                assert "<desc id=" in html  # the text alternative of each chart
+                for key in expected:
+                    response = self.client.get(f"/admin/dashboard/{key}.csv?period=year")
+                    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+
+    def test_demo_content_puts_data_in_every_chart(self):
+        empty = []
+        for cls in dashboard_panels.items():
+            request = RequestFactory().get("/admin/")
+            request.user = get_user_model().objects.get(username="carestaff") if cls.key == "care-my-calls" else self.admin
+            data = cls(request, period_get("year")).get_data()
+            if not any(value for _name, values in data.series for value in values):
+                empty.append(cls.key)
+        assert not empty, f"panels without data in the demo content: {empty}"
+
+    def test_query_counts_are_pinned_and_do_not_grow(self):
+        before = {cls.key: _queries(cls, self.admin) for cls in dashboard_panels.items()}
+        _grow_data()
+        after = {cls.key: _queries(cls, self.admin) for cls in dashboard_panels.items()}
+        assert after == before
+        assert max(before.values()) <= 6, before
