@@ -17,6 +17,8 @@ from .models import Call
 from .services import CareError
 from .services.calls import call_log_outcome, call_progress, call_record_answer
 from .services.customers import customer_contacts
+from .timeline import KINDS as TIMELINE_KINDS
+from .timeline import customer_timeline
 
 
 @permission_required("care.view_call", raise_exception=True)
@@ -105,12 +107,15 @@ def call_work_view(request, pk):
         "devices": selectors.customer_devices(customer),
         "recent_calls": [c for c in selectors.customer_recent_calls(customer) if c.pk != call.pk],
         "complaints": selectors.customer_recent_complaints(customer),
-        "certificates": selectors.people_valid_certificates(person_ids),
+        "certificates": selectors.customer_valid_certificates(customer, person_ids),
         "signups": selectors.people_training_signups(person_ids),
         "replies": selectors.people_journal_replies(person_ids),
         "progress": call_progress(call),
         "outcome_form": outcome_form,
         "can_work": request.user.has_perm("care.work_call") and call.state == Call.State.OPEN,
         "attempt_log": call.attempt_log.select_related("user")[:20],
+        "timeline": customer_timeline(customer, person_ids, kind=request.GET.get("kind", "")),
+        "timeline_kinds": TIMELINE_KINDS.items(),
+        "timeline_kind": request.GET.get("kind", ""),
     }
     return render(request, "care/admin/call_screen.html", context)

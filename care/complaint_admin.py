@@ -116,7 +116,6 @@ class ComplaintInspectView(generic.InspectView):
             "calls": complaint.calls.select_related("assignee").order_by("due_at") if hasattr(complaint, "calls") else [],
             "account": _key_account(complaint),
             "history_url": reverse("care_complaints:history", args=[complaint.pk]),
-            "action_url": lambda name: reverse("care_complaints:action", args=[complaint.pk, name]),
             "can_start": can_change and state == S.NEW,
             "escalate_form": forms.EscalateForm() if can_change and state in (S.NEW, S.IN_PROGRESS) else None,
             "can_wait": can_change and state in (S.IN_PROGRESS, S.ESCALATED),
@@ -222,6 +221,10 @@ class ComplaintViewSet(ModelViewSet):
         ]
 
 
+_LIST_ONLY = {"add_url_name": None, "edit_url_name": None, "copy_url_name": None, "delete_url_name": None,
+              "inspect_url_name": None}
+
+
 class WorkOrderIndexView(generic.IndexView):
     def get_edit_url(self, instance):
         return reverse("care_complaints:inspect", args=[instance.complaint_id])
@@ -244,8 +247,10 @@ class WorkOrderViewSet(ModelViewSet):
     list_filter = ["support_group"]
     form_fields = []
 
+    copy_view_enabled = False
+
     def get_index_view_kwargs(self, **kwargs):
-        return {**super().get_index_view_kwargs(**kwargs), "add_url_name": None}
+        return {**super().get_index_view_kwargs(**kwargs), **_LIST_ONLY}
 
     def get_urlpatterns(self):
         return [p for p in super().get_urlpatterns() if p.name in ("index", "index_results")]
@@ -467,8 +472,10 @@ class KeyAccountReportViewSet(ModelViewSet):
     list_filter = ["month"]
     form_fields = []
 
+    copy_view_enabled = False
+
     def get_index_view_kwargs(self, **kwargs):
-        return {**super().get_index_view_kwargs(**kwargs), "add_url_name": None}
+        return {**super().get_index_view_kwargs(**kwargs), **_LIST_ONLY}
 
     def get_urlpatterns(self):
         return [p for p in super().get_urlpatterns() if p.name in ("index", "index_results")] + [

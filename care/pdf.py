@@ -119,8 +119,11 @@ def key_account_report_pdf(figures: dict) -> bytes:
     if not training:
         writer.text(_("No training figures available."))
     else:
-        for key, value in training.items():
-            writer.text(f"{key}: {value}", size=10)
+        writer.text(_("Valid certificates: %(valid_certificates)s; issued this month: %(issued_this_month)s")
+                    % training)
+        for cert in training["certificates"]:
+            until = f" · {_('valid until')} {cert['expires_on']}" if cert["expires_on"] else ""
+            writer.text(f"{cert['holder']} · {cert['course']} · {cert['number']}{until}", size=10, indent=12)
     writer.space()
 
     satisfaction = figures["satisfaction"]

@@ -161,34 +161,47 @@ def customer_satisfaction(customer: CustomerAccount, *, since=None, until=None) 
 # The owning apps may not offer these yet: a missing module or function gives an empty list.
 
 
-def _call_optional(module_name: str, function_names: tuple[str, ...], **kwargs) -> list:
+def _call_optional(module_name: str, function_name: str, **kwargs) -> list:
+    """``module.function(**kwargs)`` as a list; [] when the module or function is missing or fails."""
     import importlib
 
     try:
         module = importlib.import_module(module_name)
     except ImportError:
         return []
-    for name in function_names:
-        function = getattr(module, name, None)
-        if function is None:
-            continue
-        try:
-            return list(function(**kwargs))
-        except Exception:  # an adapter must never break the call screen
-            logger.exception("care: %s.%s failed", module_name, name)
-            return []
-    return []
+    function = getattr(module, function_name, None)
+    if function is None:
+        return []
+    try:
+        return list(function(**kwargs))
+    except Exception:  # an adapter must never break the call screen
+        logger.exception("care: %s.%s failed", module_name, function_name)
+        return []
 
 
-def people_valid_certificates(person_ids: list[int]) -> list:
-    return _call_optional(
-        "training.certificate_selectors", ("certificates_valid_for_people",), person_ids=person_ids
-    ) or _call_optional("training.selectors", ("certificates_valid_for_people",), person_ids=person_ids)
+def customer_valid_certificates(customer: CustomerAccount, person_ids: list[int]) -> list:
+    """Valid certificates of the customer's staff (training.certificate_selectors)."""
+    if customer.organisation_id:
+        return _call_optional("training.certificate_selectors", "certificates_valid_for_organisation",
+                              organisation_id=customer.organisation_id)
+    found = []
+    for person_id in person_ids:
+        found += [c for c in _call_optional("training.certificate_selectors", "certificates_for_person",
+                                            person_id=person_id) if str(getattr(c, "status", "valid")) == "valid"]
+    return found
 
 
-def people_training_signups(person_ids: list[int]) -> list:
-    return _call_optional("training.selectors", ("signups_for_people",), person_ids=person_ids)
+def people_training_signups(person_ids: list[int], limit: int = 10) -> list:
+    """Training sign-ups of these people (training.selectors.signups_for_person, when it exists)."""
+    found = []
+    for person_id in person_ids:
+        found += _call_optional("training.selectors", "signups_for_person", person_id=person_id)
+    return found[:limit]
 
 
 def people_journal_replies(person_ids: list[int], limit: int = 10) -> list:
-    return _call_optional("newsletter.selectors", ("replies_for_people",), person_ids=person_ids, limit=limit)
+    """Recent replies of these people to the journal (newsletter.selectors.replies_of_person)."""
+    found = []
+    for person_id in person_ids:
+        found += _call_optional("newsletter.selectors", "replies_of_person", person_id=person_id)[:limit]
+    return sorted(found, key=lambda r: getattr(r, "created_at", None) or timezone.now(), reverse=True)[:limit]

@@ -69,7 +69,7 @@ def bar_chart(chart_id, title, labels, series, *, width=640, height=260):
                 value = values[i] if i < len(values) else 0
                 h = plot_h * value / peak
                 body.append(
-                    f'<rect x="{x0 + j * bar_w:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+                    f'<rect class="bar" x="{x0 + j * bar_w:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                     f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(name)} · {escape(label)}: {_fmt(value)}</title></rect>'
                 )
             if len(labels) <= 16 or i % max(len(labels) // 12, 1) == 0:
@@ -97,7 +97,7 @@ def line_chart(chart_id, title, labels, series, *, width=640, height=260):
         points = " ".join(
             f"{left + i * step:.1f},{top + plot_h - plot_h * v / peak:.1f}" for i, v in enumerate(values[: len(labels)])
         )
-        body.append(f'<polyline points="{points}" fill="none" stroke="{PALETTE[j % len(PALETTE)]}" stroke-width="2.5"/>')
+        body.append(f'<polyline class="line" points="{points}" fill="none" stroke="{PALETTE[j % len(PALETTE)]}" stroke-width="2.5"/>')
     for i, label in enumerate(labels):
         if len(labels) <= 16 or i % max(len(labels) // 12, 1) == 0:
             body.append(

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -101,6 +102,21 @@ def exempt(model, reason: str):
     """Declare that ``model`` holds no personal data although a field's name suggests it."""
     _exempt[model] = reason
     return model
+
+
+_withdraw_handlers: dict[str, Callable] = {}
+
+
+def on_withdraw(purpose: str, handler: Callable):
+    """``handler(person, source)`` runs when the person withdraws ``purpose`` from the consent page, so the
+    owning app stops for real (the journal unsubscribes them). The ledger entry is added either way."""
+    _withdraw_handlers[purpose] = handler
+    return handler
+
+
+def withdraw_handler(purpose: str) -> Callable | None:
+    _discover()
+    return _withdraw_handlers.get(purpose)
 
 
 def _discover():
@@ -218,7 +234,7 @@ def person_lookup(*, email: str = "", mobile: str = "") -> Findings:
                 usable = True
         if not usable:
             continue
-        pks = list(reg.model._default_manager.filter(query).values_list("pk", flat=True).distinct())
+        pks = list(reg.model._default_manager.filter(query).order_by().values_list("pk", flat=True).distinct())
         if pks:
             findings.append(Finding(registration=reg, pks=pks))
     return Findings(email=email, mobile=mobile, people=people, findings=findings)
@@ -234,10 +250,10 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, models.Model):
         return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, (dict, list, str, int, float, bool)) or value is None:
         return value
-    if hasattr(value, "name") and hasattr(value, "url"):  # a file
-        return value.name or ""
     return str(value)
 
 

@@ -286,4 +286,10 @@ def consent_withdraw(*, person, purpose: str, source: str = "consent page"):
         raise HomeError(_("Unknown purpose."))
     if not consent_current(person=person, purpose=purpose):
         return None
-    return consent_record(person=person, purpose=purpose, granted=False, source=source)
+    with transaction.atomic():
+        handler = privacy.withdraw_handler(purpose)
+        if handler is not None:
+            handler(person, source)
+        if consent_current(person=person, purpose=purpose):
+            consent_record(person=person, purpose=purpose, granted=False, source=source)
+    return Consent.objects.filter(person=person, purpose=purpose).order_by("-created_at", "-pk").first()

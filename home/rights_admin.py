@@ -85,7 +85,8 @@ def person_search_view(request):
             searched=True, email=email, mobile=mobile, findings=findings,
             sections=[{"title": f.registration.title, "label": f.registration.label, "count": len(f.pks),
                        "note": f.registration.note, "erase": f.registration.erase if isinstance(
-                           f.registration.erase, str) else "custom", "rows": _rows(f)} for f in findings.findings],
+                           f.registration.erase, str) else "custom", "rows": _rows(f)}
+                      for f in findings.findings if f.registration.model is not RightsRequest],
             people=Person.objects.filter(pk__in=findings.people),
             requests=RightsRequest.objects.filter(
                 **({"email": email} if email else {"mobile": mobile})).order_by("-created_at")[:20],

@@ -11,3 +11,9 @@ PERMISSIONS = {
     CARE_STAFF: _REPLIES,
     CARE_MANAGERS: _REPLIES,
 }
+# Delivery: editors send issues (``send_issue``) and follow deliveries; the subscriber list (personal
+# data, with its CSV export) and bounces are for care managers.
+PERMISSIONS[EDITORS] = PERMISSIONS[EDITORS] + ["newsletter.send_issue", "newsletter.view_delivery"]
+PERMISSIONS[CARE_MANAGERS] = PERMISSIONS[CARE_MANAGERS] + [
+    "newsletter.view_subscriber", "newsletter.change_subscriber", "newsletter.view_bounce", "newsletter.view_delivery",
+]

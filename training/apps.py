@@ -14,3 +14,7 @@ class TrainingConfig(AppConfig):
 
         home_sections.register("training", home_section)
         demo_loaders.register("training", load_demo)
+        # certificates need the catalogue: registered after it, so they load after it
+        from .certificate_demo import load_demo as load_certificates_demo
+
+        demo_loaders.register("certificates", load_certificates_demo)

@@ -42,9 +42,9 @@ class CatalogFilterForm(forms.Form):
 
 class AttendeeForm(forms.Form):
     name = forms.CharField(label=_("Attendee name"), max_length=120)
-    email = forms.EmailField(label=_("Email"), max_length=254)
+    email = forms.EmailField(label=_("Attendee email"), max_length=254)
     mobile = forms.CharField(
-        label=_("Mobile number"), max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+        label=_("Attendee mobile number"), max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
     )
 
     def clean_email(self):
@@ -75,7 +75,7 @@ AttendeeFormSet = forms.formset_factory(
 
 
 class BookingForm(forms.Form):
-    company = forms.CharField(label=_("Company"), max_length=200)
+    company = forms.CharField(label=_("Company name"), max_length=200)
     serial_number = forms.CharField(
         label=_("Product serial or contract number"), max_length=100,
         help_text=_("Printed on the device label or on your service contract."),

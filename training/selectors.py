@@ -160,3 +160,12 @@ def course_figures():
             "fill_rate": round(100 * taken / row["capacity"]) if row["capacity"] else 0,
         })
     return sorted(rows, key=lambda r: r["course"])
+
+
+def signups_for_people(*, person_ids):
+    """These people's training sign-ups, newest first (for the care team's customer timeline)."""
+    return (
+        Signup.objects.filter(person_id__in=list(person_ids))
+        .select_related("session__course", "person")
+        .order_by("-created_at")
+    )

@@ -26,9 +26,9 @@ from .services import signups as signup_services
 
 
 def _private(response):
-    """Pages behind a private link: never cached, never indexed, the link never sent as a referrer."""
+    """Pages behind a private link: never cached, never indexed, the link never sent to another site as a referrer."""
     response["Cache-Control"] = "no-store, private"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # no-referrer would make Chromium send "Origin: null" and fail CSRF
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -330,7 +330,7 @@ def call_progress(call: Call) -> dict:
 @transaction.atomic
 def call_record_answer(*, call_id: int, step: int, answer: str, acting_user) -> Call:
     """Store the answer to one script step and move to the step its branches lead to."""
-    call = Call.objects.select_for_update().select_related("script").get(pk=call_id)
+    call = Call.objects.select_for_update(of=("self",)).select_related("script").get(pk=call_id)
     if call.state != Call.State.OPEN:
         raise CareError(_("This call is closed."))
     steps = script_steps(call.script)
@@ -389,7 +389,7 @@ def call_log_outcome(
     - call back: due again at the time the customer asked (moved out of quiet hours).
     """
     now = now or timezone.now()
-    call = Call.objects.select_for_update().select_related("customer", "contact", "device").get(pk=call_id)
+    call = Call.objects.select_for_update(of=("self",)).select_related("customer", "contact", "device").get(pk=call_id)
     if call.state != Call.State.OPEN:
         raise CareError(_("This call is already closed."))
     if disposition not in Call.Disposition.values:

@@ -364,7 +364,7 @@ def _create_call(complaint: Complaint, purpose: str):
 
 
 @transaction.atomic
-def complaint_resolve(*, complaint_id: int, acting_user, resolution: str) -> Complaint:
+def complaint_resolve(*, complaint_id: int, acting_user, resolution: str, notify: bool = True) -> Complaint:
     """Resolve: close the work order, create the follow-up call (and for a sample a quality call),
     and tell the customer."""
     complaint = _lock(complaint_id)
@@ -391,7 +391,7 @@ def complaint_resolve(*, complaint_id: int, acting_user, resolution: str) -> Com
                 calls.append(call.pk)
     _log(complaint, "care.complaint_resolve", acting_user, calls=calls)
     person = complaint.person
-    if person and person.email:
+    if notify and person and person.email and not person.do_not_contact:
         outbox_enqueue_template(
             template="care/emails/complaint_resolved",
             context={"complaint": complaint, "status_path": complaint_status_path(complaint, person.language)},

@@ -173,7 +173,7 @@ def device_activate(
     """Mark a device activated (today by default) and schedule the customer's welcome call."""
     from .calls import call_ensure_welcome
 
-    device = Device.objects.select_for_update().select_related("customer").get(pk=device_id)
+    device = Device.objects.select_for_update(of=("self",)).select_related("customer").get(pk=device_id)
     if device.activated_on:
         raise CareError(_("This device was already activated on %(date)s.") % {"date": device.activated_on})
     device.activated_on = activated_on or timezone.localdate()

@@ -118,19 +118,35 @@ def complaint_weekly_report_send(*, week_start: date | None = None) -> int:
 
 
 def _training_figures(organisation: Organisation, start: datetime, end: datetime) -> dict | None:
-    """Training and certificates through the training app's selectors; None if it offers none."""
+    """Valid certificates of the account's staff, through the training app's selectors; None when
+    that app offers no such selector (or it fails: their figures must never stop this report)."""
     try:
-        selectors = importlib.import_module("training.selectors")
-    except ImportError:
-        return None
-    func = getattr(selectors, "organisation_training_summary", None)
-    if func is None:
+        selectors = importlib.import_module("training.certificate_selectors")
+        valid_for = selectors.certificates_valid_for_organisation
+    except (ImportError, AttributeError):
         return None
     try:
-        return func(organisation_id=organisation.pk, start=start, end=end)
-    except Exception:  # their figures must never stop our report
-        logger.exception("training summary failed for organisation %s", organisation.pk)
+        certificates = list(valid_for(organisation_id=organisation.pk))
+        rows = []
+        for cert in certificates:
+            title = getattr(cert, "course_title_en", "") if _english() else ""
+            rows.append({
+                "holder": getattr(cert, "holder_name", "") or str(getattr(cert, "person", "")),
+                "course": title or getattr(cert, "course_title_zh_hans", "") or str(getattr(cert, "course", "")),
+                "number": getattr(cert, "number", ""),
+                "expires_on": str(getattr(cert, "expires_on", "") or ""),
+            })
+        issued = [c for c in certificates if getattr(c, "issued_on", None) and start.date() <= c.issued_on < end.date()]
+    except Exception:
+        logger.exception("training figures failed for organisation %s", organisation.pk)
         return None
+    return {"valid_certificates": len(rows), "issued_this_month": len(issued), "certificates": rows}
+
+
+def _english():
+    from django.utils.translation import get_language
+
+    return (get_language() or "").startswith("en")
 
 
 def key_account_figures(*, organisation: Organisation, month: date) -> dict:
@@ -197,8 +213,8 @@ def key_account_report_generate(*, organisation_id: int, month: date, send: bool
         return existing
     contact = _report_contact(organisation)
     language = contact.language if contact else settings.LANGUAGE_CODE
-    figures = key_account_figures(organisation=organisation, month=month)
     with override(language):
+        figures = key_account_figures(organisation=organisation, month=month)
         pdf = key_account_report_pdf(figures)
     try:
         with transaction.atomic():

@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every periodic job, in one place. Each is idempotent: running it twice changes nothing more.
 CELERY_BEAT_SCHEDULE = {
+    "training-holds-expire": {"task": "training.tasks.signup_holds_expire_task", "schedule": 300.0},
+    "training-payment-reminders": {"task": "training.tasks.signup_payment_reminders_task", "schedule": 3600.0},
+    "training-class-reminders": {"task": "training.tasks.session_reminders_task", "schedule": 3600.0},
+    "training-minimum-attendance": {"task": "training.tasks.session_check_minimum_task", "schedule": crontab(minute=5)},
     "outbox-sweep": {"task": "home.tasks.outbox_sweep_task", "schedule": 60.0},
     "privacy-retention": {"task": "home.tasks.retention_enforce_task", "schedule": crontab(minute=30, hour=3)},
     "journal-delivery-sweep": {"task": "newsletter.tasks.delivery_sweep_task", "schedule": 60.0},

@@ -59,6 +59,14 @@ class Subscriber(models.Model):
     def name(self):
         return self.person.name
 
+    @property
+    def company(self):
+        return self.person.organisation.name if self.person.organisation_id else ""
+
+    @property
+    def product_line_slugs(self):
+        return " ".join(line.slug for line in self.product_lines.all())
+
 
 class Delivery(models.Model):
     """One send of an issue to a segment. The same issue and segment always give the same row."""

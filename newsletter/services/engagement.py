@@ -1,6 +1,7 @@
 """Writes of readers' engagement: answers to interactive sections, replies to the editors."""
 
 import hashlib
+import re
 
 import bleach
 from django.core.exceptions import ValidationError
@@ -72,7 +73,7 @@ def answer_record(*, issue_id: int, block_id: str, choice: str, reader: str, sou
 def reply_clean(body: str) -> str:
     """Sanitise a reader's message: a small allow-list, safe links, plain text becomes paragraphs."""
     body = (body or "").strip()
-    if "<" not in body:
+    if not re.search(r"<[a-zA-Z/!]", body):
         paragraphs = [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
         body = "".join("<p>" + bleach.clean(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
     cleaned = bleach.clean(body, tags=ALLOWED_TAGS, attributes={"a": ["href"]}, protocols=ALLOWED_PROTOCOLS,

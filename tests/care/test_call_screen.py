@@ -61,7 +61,7 @@ def test_other_apps_read_through_adapters_that_tolerate_absence(call, monkeypatc
     def fake_import(name, *args):
         if name == "training.selectors":
             module = types.ModuleType(name)
-            module.signups_for_people = lambda person_ids: [f"signup of {pid}" for pid in person_ids]
+            module.signups_for_person = lambda person_id: [f"signup of {person_id}"]
             return module
         if name in ("training.certificate_selectors", "newsletter.selectors"):
             raise ImportError(name)
@@ -70,14 +70,38 @@ def test_other_apps_read_through_adapters_that_tolerate_absence(call, monkeypatc
     monkeypatch.setattr(importlib, "import_module", fake_import)
     person_id = call.contact_id
     assert selectors.people_training_signups([person_id]) == [f"signup of {person_id}"]
-    assert selectors.people_valid_certificates([person_id]) == []
+    assert selectors.customer_valid_certificates(call.customer, [person_id]) == []
     assert selectors.people_journal_replies([person_id]) == []
 
 
+def test_call_screen_shows_journal_replies_and_certificates_from_their_apps(client, call, staff_east, monkeypatch):
+    import importlib
+    import types
+
+    real_import = importlib.import_module
+    fake_training = types.ModuleType("training.certificate_selectors")
+    fake_training.certificates_valid_for_organisation = lambda organisation_id: ["HCNA-0042 王伟"]
+    fake_news = types.ModuleType("newsletter.selectors")
+    fake_news.replies_of_person = lambda person_id: [f"回复 {person_id}: 很有帮助"] if person_id == call.contact_id else []
+    modules = {"training.certificate_selectors": fake_training, "newsletter.selectors": fake_news}
+    monkeypatch.setattr(importlib, "import_module", lambda name, *a: modules.get(name) or real_import(name, *a))
+    client.force_login(staff_east)
+    html = client.get(reverse("care_call_work", args=[call.pk])).content.decode()
+    assert "HCNA-0042 王伟" in html and f"回复 {call.contact_id}: 很有帮助" in html
+
+
 def test_call_screen_renders_when_other_apps_fail(client, call, staff_east, monkeypatch):
+    import importlib
+    import types
+
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(selectors, "_call_optional", lambda *a, **k: [])
+    real_import = importlib.import_module
+    fake = types.ModuleType("newsletter.selectors")
+    fake.replies_of_person = broken
+    monkeypatch.setattr(importlib, "import_module",
+                        lambda name, *a: fake if name == "newsletter.selectors" else real_import(name, *a))
     client.force_login(staff_east)
-    assert client.get(reverse("care_call_work", args=[call.pk])).status_code == 200
+    response = client.get(reverse("care_call_work", args=[call.pk]))
+    assert response.status_code == 200 and "SG-6000" in response.content.decode()

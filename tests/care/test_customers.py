@@ -71,3 +71,19 @@ def test_devices_import_from_csv_reports_rejected_rows(tmp_path, teams, make_cus
     assert "不存在的公司" in report["rejected"][0]["reason"]
     assert set(Device.objects.values_list("serial", flat=True)) == {"DUP-1", "NEW-1", "NEW-2"}
     assert Device.objects.get(serial="NEW-1").service_station == "上海浦东服务站"
+
+
+def test_manager_registers_an_activated_device_in_the_admin(client, teams, make_customer, product_line, manager):
+    from django.urls import reverse
+
+    customer = make_customer(team=teams["east"])
+    client.force_login(manager)
+    for name in ("care_customers:add", "care_devices:add", "care_teams:add", "wagtailsnippets_care_callscript:add"):
+        assert client.get(reverse(name)).status_code == 200, name
+    response = client.post(reverse("care_devices:add"), {
+        "customer": customer.pk, "product_line": product_line.pk, "model": "SG-6000", "serial": "ADM-1",
+        "service_station": "", "activated_on": timezone.localdate().isoformat(), "warranty_until": "",
+    })
+    assert response.status_code == 302
+    device = Device.objects.get(serial="ADM-1")
+    assert device.warranty_until and Call.objects.filter(customer=customer, purpose="welcome").count() == 1

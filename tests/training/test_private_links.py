@@ -30,7 +30,7 @@ def test_own_link_shows_own_booking_only(client, two_signups):
     assert "Alice Smith" not in body
     assert second.person.email not in body
     assert response["Cache-Control"].startswith("no-store")
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.parametrize("token", [

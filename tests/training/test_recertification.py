@@ -11,7 +11,12 @@ from config.celery import app
 from home.models import OutboxMessage
 from training.certificate_selectors import certificates_valid_for_organisation
 from training.models import Certificate, ClassSession
-from training.services.certificates import add_months, certificate_create, certificate_reminders_send, certificate_revoke
+from training.services.certificates import (
+    add_months,
+    certificate_create,
+    certificate_reminders_send,
+    certificate_revoke,
+)
 from training.tasks_certificates import certificate_reminders_task
 
 from . import certificate_helpers as h

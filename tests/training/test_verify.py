@@ -112,3 +112,17 @@ def test_lookups_are_rate_limited_per_client(client, course, monkeypatch):
     assert verify(client, certificate.number).status_code == 429
     # another address is not affected
     assert verify(client, certificate.number, REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_partner_checks_a_certificate_in_chromium(page, live_server, home_pages):
+    course = h.course(home_pages)
+    certificate = issue(course)
+    page.goto(live_server.url + "/zh-hans/certificates/verify/")
+    page.get_by_label("证书编号").fill(certificate.number.lower())
+    page.get_by_role("button", name="验证").click()
+    assert page.get_by_role("heading", name="有效证书").is_visible()
+    assert page.get_by_role("cell", name="张*").is_visible()
+    page.goto(live_server.url + "/zh-hans/certificates/verify/C2026AAAAAAAAAA/")
+    assert page.get_by_role("heading", name="未找到证书").is_visible()

@@ -165,7 +165,7 @@ def certificate_issue_for_session(*, session_id: int, acting_user) -> list[Certi
     from ..tasks_certificates import certificate_render_pdf_task
 
     with transaction.atomic():
-        session = ClassSession.objects.select_for_update().select_related("course").get(pk=session_id)
+        session = ClassSession.objects.select_for_update(of=("self",)).select_related("course").get(pk=session_id)
         class_date = timezone.localtime(session.starts_at).date()
         if class_date > timezone.localdate():
             raise TrainingError(_("Certificates can be issued once the class has taken place."))
@@ -234,7 +234,7 @@ def certificate_render_pdf(*, certificate_id: int, send: bool = True) -> Certifi
     """Make and store the PDF (once), then email it to the holder (once, keyed on the number)."""
     with transaction.atomic():
         certificate = (
-            Certificate.objects.select_for_update().select_related("person", "product_line").get(pk=certificate_id)
+            Certificate.objects.select_for_update(of=("self",)).select_related("person", "product_line").get(pk=certificate_id)
         )
         if not certificate.pdf or not certificate.pdf.storage.exists(certificate.pdf.name):
             content = certificate_pdf(certificate_document(certificate))
@@ -282,7 +282,7 @@ def _remind(certificate_id: int, days: int, today: date) -> bool:
     field = f"reminded_{days}_at"
     with transaction.atomic():
         certificate = (
-            Certificate.objects.select_for_update()
+            Certificate.objects.select_for_update(of=("self",))
             .select_related("person", "course")
             .filter(pk=certificate_id, status=Certificate.Status.VALID, **{f"{field}__isnull": True})
             .first()

@@ -1,0 +1,35 @@
+"""Import subscribers from CSV: ``manage.py journal_import_subscribers FILE.csv``."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from newsletter.services import NewsletterError
+from newsletter.services.subscribers import subscribers_import
+
+
+class Command(BaseCommand):
+    help = ("Import subscribers from a CSV file with the columns email, name, company, language, product_lines "
+            "(product line slugs separated by ';'). All or nothing; importing again updates. Every rejected row "
+            "is reported with its reason.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--consent-text", default="",
+                            help="the text these people agreed to (stored in the consent ledger)")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.exists():
+            raise CommandError(f"No file {path}")
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as stream:
+                report = subscribers_import(stream=stream, source=path.name, agreed_text=options["consent_text"])
+        except (NewsletterError, UnicodeDecodeError) as exc:
+            raise CommandError(str(exc))
+        for line, email, reason in report.rejected:
+            self.stdout.write(f"line {line}: rejected {email or '(empty)'}: {reason}")
+        for line, email, status in report.kept_status:
+            self.stdout.write(f"line {line}: {email} kept as {status} (not reactivated)")
+        self.stdout.write(self.style.SUCCESS(
+            f"{report.created} created, {report.updated} updated, {len(report.rejected)} rejected"))

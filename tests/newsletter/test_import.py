@@ -1,0 +1,88 @@
+"""journal_import_subscribers: a report of rejected rows, all or nothing, re-import updates."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from home.models import Consent
+from newsletter.models import Subscriber
+from newsletter.services import subscribers as services
+
+pytestmark = pytest.mark.django_db
+
+CSV = """email,name,company,language,product_lines
+li.lei@example.com,李雷,蓝海科技,zh-hans,firewall;mail
+han.meimei@example.com,韩梅梅,,en,
+not-an-email,坏行,,zh-hans,
+,空地址,,zh-hans,
+wu.gang@example.com,吴刚,,fr,
+zhao.min@example.com,赵敏,,zh-hans,toasters
+LI.LEI@example.com,李雷,蓝海科技,zh-hans,
+"""
+
+
+@pytest.fixture(autouse=True)
+def lines(db):
+    from home.demo import _product_lines
+
+    _product_lines()
+
+
+def _import(tmp_path, text, *args):
+    path = tmp_path / "subscribers.csv"
+    path.write_text(text, encoding="utf-8")
+    out = StringIO()
+    call_command("journal_import_subscribers", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+def test_import_reports_every_rejected_row(tmp_path):
+    out = _import(tmp_path, CSV)
+    assert "2 created, 0 updated, 5 rejected" in out
+    for line, reason in [(4, "not a valid email"), (5, "no email"), (6, "unknown language"),
+                         (7, "unknown product line"), (8, "earlier in the file")]:
+        assert re.search(rf"line {line}: rejected .*{reason}", out), out
+    li = Subscriber.objects.get(person__email="li.lei@example.com")
+    assert li.status == Subscriber.Status.ACTIVE
+    assert li.person.organisation.name == "蓝海科技"
+    assert sorted(li.product_lines.values_list("slug", flat=True)) == ["firewall", "mail"]
+    assert Consent.objects.filter(person=li.person, granted=True, source="import: subscribers.csv").exists()
+
+
+def test_reimport_updates_and_never_reactivates(tmp_path):
+    _import(tmp_path, CSV)
+    Subscriber.objects.filter(person__email="han.meimei@example.com").update(status=Subscriber.Status.UNSUBSCRIBED)
+    out = _import(tmp_path, "email,name,language,product_lines\nli.lei@example.com,李雷雷,en,pc\n"
+                            "han.meimei@example.com,韩梅梅,en,\n")
+    assert "0 created, 2 updated" in out and "kept as" in out
+    assert Subscriber.objects.count() == 2
+    li = Subscriber.objects.get(person__email="li.lei@example.com")
+    assert li.language == "en" and li.person.name == "李雷雷"
+    assert list(li.product_lines.values_list("slug", flat=True)) == ["pc"]
+    assert Subscriber.objects.get(person__email="han.meimei@example.com").status == Subscriber.Status.UNSUBSCRIBED
+
+
+def test_a_crash_leaves_nothing_imported(tmp_path, monkeypatch):
+    calls = {"n": 0}
+    real = services.consent_record
+
+    def crash_on_second(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "consent_record", crash_on_second)
+    with pytest.raises(RuntimeError):
+        _import(tmp_path, CSV)
+    assert not Subscriber.objects.exists()
+
+
+def test_file_without_email_column_is_refused(tmp_path):
+    with pytest.raises(CommandError):
+        _import(tmp_path, "name,language\n李雷,zh-hans\n")
+
+
+
