@@ -54,8 +54,8 @@ test: install sysdeps lint
 
 # Regenerate the translation catalogues after changing interface strings, then translate them.
 messages: install
-	for dir in home newsletter training care; do (cd $$dir && ../$(MANAGE) makemessages -l zh_Hans --no-obsolete); done
-	(cd site && ../$(MANAGE) makemessages -l zh_Hans --no-obsolete)
+	for dir in home newsletter training care; do (cd $$dir && ../$(MANAGE) makemessages -l zh_Hans -e html,txt,py,mjml --no-obsolete); done
+	(cd site && ../$(MANAGE) makemessages -l zh_Hans -e html,txt,py,mjml --no-obsolete)
 	$(MANAGE) compilemessages
 
 clean:

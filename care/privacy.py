@@ -28,8 +28,8 @@ from .models import (
 )
 
 privacy.register(CustomerAccount, fields=["address"], person="person", erase="anonymise",
-                 note="A private customer's account stays for devices and warranty; the address is blanked.")
-privacy.register(Device, fields=[], person="customer__person", erase="keep", note="Kept for warranty and service.")
+                 note=privacy.NOTE_RECORD)
+privacy.register(Device, fields=[], person="customer__person", erase="keep", note=privacy.NOTE_RECORD)
 privacy.register(
     Call, fields=["notes", "answers"], person="contact", erase="anonymise",
     retention=[privacy.Retention("call_notes_days", field="created_at", action="anonymise")],
@@ -39,11 +39,11 @@ privacy.register(
     retention=[privacy.Retention("call_notes_days", field="created_at", action="anonymise")],
 )
 privacy.register(SatisfactionRating, fields=["comment"], person="person", erase="anonymise",
-                 note="The rating stays in the satisfaction figures, without the comment.")
+                 note=privacy.NOTE_TEXT_BLANKED)
 privacy.register(SurveyInvitation, fields=[], person="person", erase="delete")
 privacy.register(
     Complaint, fields=["summary", "description", "resolution"], person="person", erase="anonymise",
-    note="The complaint stays counted in reports; its texts are blanked.",
+    note=privacy.NOTE_TEXT_BLANKED,
     retention=[privacy.Retention("complaint_text_days", field="received_at", action="anonymise",
                                  fields=["summary", "description"], filter=Q(state__in=["resolved", "closed"]))],
 )
@@ -52,10 +52,10 @@ privacy.register(
     GiftRecipient,
     fields=["ship_name", "ship_phone", "ship_address", "ship_postcode", "letter_body", "feedback"],
     person="person", match={"mobile": "ship_phone"}, erase="anonymise",
-    note="The gift stays in the campaign's budget; name, phone, address and letter are blanked.",
+    note=privacy.NOTE_SHIPPING,
 )
 privacy.register(KeyAccountReport, fields=["sent_to"], match={"email": "sent_to"}, erase="anonymise",
-                 note="The report is about the company; the contact's address is blanked.")
+                 note=privacy.NOTE_TEXT_BLANKED)
 privacy.exempt(CareTeam, "care teams: names of teams")
 privacy.exempt(SupportGroup, "support groups: names and team mailboxes")
 privacy.exempt(CallScript, "call scripts: authored content")

@@ -35,10 +35,23 @@ from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
 
 from .identity import normalise_email, normalise_mobile
 from .models import AccessLog, Consent, LoginAttempt, Organisation, OutboxMessage, Person, ProductLine, RightsRequest
 from .models import ServiceSettings as _ServiceSettings
+
+# Notes shown to care managers next to what is kept after an erasure (shared so they are translated once).
+NOTE_PERSON = _("Anonymised: records kept by law still refer to an anonymous person.")
+NOTE_LEDGER = _("The consent ledger is kept as proof; after erasure it refers to an anonymous person.")
+NOTE_SECURITY_LOG = _("The access log is append-only and kept for security.")
+NOTE_REQUEST_RECORD = _("Kept as the record of how requests were handled.")
+NOTE_ACCOUNTING = _("Kept for accounting and invoices; the person it refers to is anonymised.")
+NOTE_RECORD = _("Kept as a record (attendance, warranty, figures); it refers to an anonymous person after erasure.")
+NOTE_TEXT_BLANKED = _("The record stays in figures and reports; its free text is blanked.")
+NOTE_CERTIFICATE = _("Kept: number, course, dates and status stay verifiable; the holder's name is masked and the PDF "
+                     "deleted.")
+NOTE_SHIPPING = _("Kept in the campaign's budget; name, phone, address and letter are blanked.")
 
 # Field names that suggest personal data; a model with one must be registered or exempted.
 PERSONAL_FIELD_WORDS = {"email", "mail", "phone", "mobile", "tel", "name", "address", "addr", "wechat"}
@@ -453,18 +466,18 @@ def _delete_archives(queryset) -> int:
 
 
 register(Person, fields=["name", "email", "mobile"], person="self", erase=_erase_person,
-         note="Anonymised: records kept by law still refer to an anonymous person.")
+         note=NOTE_PERSON)
 register(Consent, fields=["text"], person="person", erase="keep",
-         note="The ledger is kept as proof; it refers to an anonymous person after erasure.")
+         note=NOTE_LEDGER)
 register(OutboxMessage, fields=["to_email", "subject", "text", "html", "attachments"], person="person",
          match={"email": "to_email"}, erase="delete",
          retention=[Retention("sent_emails_days", field="created_at",
                               filter=Q(state__in=[OutboxMessage.State.SENT, OutboxMessage.State.FAILED]))])
 register(AccessLog, fields=["path"], person="person", erase="keep",
-         note="The access log is append-only and kept for security.",
+         note=NOTE_SECURITY_LOG,
          retention=[Retention("access_log_days", field="created_at")])
 register(RightsRequest, fields=["email", "mobile", "details"], match={"email": "email", "mobile": "mobile"},
-         erase="keep", note="Kept as the record of how the request was handled.",
+         erase="keep", note=NOTE_REQUEST_RECORD,
          retention=[Retention("rights_archive_days", field="handled_at", filter=~Q(archive=""),
                               action=_delete_archives),
                     Retention("rights_requests_days", field="created_at")])

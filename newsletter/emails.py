@@ -181,18 +181,17 @@ def issue_email_problems(page) -> list[str]:
 
     issue = _as_issue(page)
     parts = issue_email_parts(issue)
-    problems = []
-    with translation.override(issue.locale.language_code):
-        size = len(parts["html"].encode())
-        if size > EMAIL_SIZE_LIMIT:
-            problems.append(gettext("The email is %(size)d KB; mail programs such as Gmail cut off emails "
-                                    "over 100 KB. Shorten the issue or use fewer sections.") % {"size": size // 1024})
-        tree = lxml_html.fromstring(parts["html"])
-        if any(not (img.get("alt") or "").strip() for img in tree.iter("img")):
-            problems.append(gettext("An image has no alternative text. Fill in its alternative text."))
-        bad = sorted({address for _attr, _q, address in _ADDRESS.findall(parts["mjml"])
-                      if not address.startswith(_ABSOLUTE)})
-        if bad:
-            problems.append(gettext("These links are not full addresses (start them with https://): %(links)s")
-                            % {"links": ", ".join(bad[:5])})
+    problems = []  # in the editor's language, not the issue's
+    size = len(parts["html"].encode())
+    if size > EMAIL_SIZE_LIMIT:
+        problems.append(gettext("The email is %(size)d KB; mail programs such as Gmail cut off emails "
+                                "over 100 KB. Shorten the issue or use fewer sections.") % {"size": size // 1024})
+    tree = lxml_html.fromstring(parts["html"])
+    if any(not (img.get("alt") or "").strip() for img in tree.iter("img")):
+        problems.append(gettext("An image has no alternative text. Fill in its alternative text."))
+    bad = sorted({address for _attr, _q, address in _ADDRESS.findall(parts["mjml"])
+                  if not address.startswith(_ABSOLUTE)})
+    if bad:
+        problems.append(gettext("These links are not full addresses (start them with https://): %(links)s")
+                        % {"links": ", ".join(bad[:5])})
     return problems

@@ -37,14 +37,14 @@ def _erase_certificates(queryset) -> int:
 
 privacy.register(
     Certificate, fields=["holder_name"], person="person", erase=_erase_certificates,
-    note="Kept: number, course, dates and status stay verifiable; the holder's name is masked and the PDF deleted.",
+    note=privacy.NOTE_CERTIFICATE,
 )
 privacy.register(Booking, fields=["serial_number"], person="contact", erase="keep",
-                 note="Kept for invoices; the contact person is anonymised.")
+                 note=privacy.NOTE_ACCOUNTING)
 privacy.register(Payment, fields=["instructions"], person="booking__contact", erase="keep",
-                 note="Kept for accounting.")
+                 note=privacy.NOTE_ACCOUNTING)
 privacy.register(
-    Signup, fields=[], person="person", erase="keep", note="Kept as the attendance record of the class.",
+    Signup, fields=[], person="person", erase="keep", note=privacy.NOTE_RECORD,
     retention=[privacy.Retention(
         "signups_unpaid_days", field="created_at", action="delete",
         filter=Q(status__in=[Signup.Status.CANCELLED, Signup.Status.EXPIRED], payment__isnull=True,

@@ -20,7 +20,6 @@ Decisions (see also ``newsletter.models.delivery`` and ``newsletter.transport``)
 import logging
 import math
 import re
-import secrets
 import time
 from datetime import timedelta
 from email.utils import formatdate, parseaddr
@@ -28,7 +27,7 @@ from html import unescape
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -164,9 +163,10 @@ def delivery_start(*, issue, segment: dict | None = None, scheduled_at=None, act
                     delivery.save()
             except IntegrityError:  # a second click at the same moment
                 return Delivery.objects.get(issue_key=issue.translation_key, segment_key=key)
-        elif delivery.state in {Delivery.State.CANCELLED, Delivery.State.DONE} or (
-            delivery.state == Delivery.State.SCHEDULED and scheduled_at
-        ):
+        elif delivery.state == Delivery.State.CANCELLED or (
+            delivery.state == Delivery.State.DONE and _new_readers(delivery)
+        ) or (delivery.state == Delivery.State.SCHEDULED and delivery.scheduled_at and delivery.scheduled_at > now):
+            # done: top up with subscribers who joined since; scheduled for later: move the time
             delivery.state = Delivery.State.SCHEDULED
             delivery.scheduled_at = scheduled_at or now
             delivery.finished_at = None
@@ -181,6 +181,12 @@ def delivery_start(*, issue, segment: dict | None = None, scheduled_at=None, act
 
             delivery_build_task.delay_on_commit(delivery.pk)
     return delivery
+
+
+def _new_readers(delivery: Delivery) -> bool:
+    """Whether the segment has subscribers who have not had this issue yet."""
+    served = Recipient.objects.filter(issue_key=delivery.issue_key).values("subscriber_id")
+    return segment_subscribers(delivery.segment).exclude(pk__in=served).exists()
 
 
 def delivery_cancel(*, delivery_id: int, acting_user) -> Delivery:
@@ -253,25 +259,45 @@ def _language_for(contents: dict, language: str) -> str:
     return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in contents else sorted(contents)[0]
 
 
-def _ledger_fill(delivery: Delivery, languages: list[str], chunk: int = 2000) -> int:
-    """Add a queued row for every subscriber of the segment who has not had this issue. Idempotent."""
+def _ledger_fill(delivery: Delivery, languages: list[str], chunk: int = 5000) -> int:
+    """Add a queued row for every subscriber of the segment who has not had this issue. Idempotent.
+
+    One ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per range of subscriber ids (the unique
+    constraints skip readers who already have the issue); the reader id is made by the database's
+    random generator. Django's bulk_create would cost ~1.3 ms a row on SQLite here.
+    """
+    table = Recipient._meta.db_table
+    subscribers = segment_subscribers(delivery.segment).values("pk")
+    sub_sql, sub_params = subscribers.query.sql_with_params()
+    fallback = _language_for(dict.fromkeys(languages), "")
+    placeholders = ", ".join(["%s"] * len(languages))
+    language_case = f"CASE WHEN s.language IN ({placeholders}) THEN s.language ELSE %s END"
+    if connection.vendor == "postgresql":
+        rid = "substr(replace(gen_random_uuid()::text, '-', ''), 1, 24)"
+    else:
+        rid = "lower(hex(randomblob(12)))"
+    issue_key = Recipient._meta.get_field("issue_key").get_db_prep_value(delivery.issue_key, connection)
+    # Only table names, placeholders and fixed expressions are formatted in; every value is a parameter.
+    sql = " ".join([
+        f"INSERT INTO {table} (delivery_id, subscriber_id, issue_key, rid, language, state, attempts, error)",
+        f"SELECT %s, s.id, %s, {rid}, {language_case}, %s, 0, ''",
+        f"FROM {Subscriber._meta.db_table} s WHERE s.id > %s AND s.id <= %s AND s.id IN ({sub_sql})",  # noqa: S608
+        "ON CONFLICT DO NOTHING",
+    ])
+    bounds = Subscriber.objects.filter(pk__in=subscribers).aggregate(low=models.Min("pk"), high=models.Max("pk"))
+    if bounds["low"] is None:
+        return 0
     added = 0
-    last = 0
-    contents = dict.fromkeys(languages)
-    subscribers = segment_subscribers(delivery.segment).order_by("pk").values_list("pk", "language")
-    while True:
-        rows = list(subscribers.filter(pk__gt=last)[:chunk])
-        if not rows:
-            return added
-        last = rows[-1][0]
-        Recipient.objects.bulk_create(
-            [Recipient(delivery=delivery, subscriber_id=pk, issue_key=delivery.issue_key,
-                       rid=secrets.token_urlsafe(12), language=_language_for(contents, language))
-             for pk, language in rows],
-            ignore_conflicts=True,
-        )
-        added += len(rows)
+    low = bounds["low"] - 1
+    while low < bounds["high"]:
+        high = low + chunk
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [delivery.pk, issue_key, *languages, fallback, Recipient.State.QUEUED, low, high,
+                                 *sub_params])
+            added += max(cursor.rowcount, 0)
         Delivery.objects.filter(pk=delivery.pk).update(heartbeat_at=timezone.now())
+        low = high
+    return added
 
 
 def delivery_build(*, delivery_id: int) -> Delivery:
@@ -319,8 +345,10 @@ _prepared_cache: dict = {}
 
 def _prepared(delivery_id: int) -> dict:
     """The delivery's messages, encoded once per language and kept in this process (they never change)."""
-    if delivery_id in _prepared_cache:
-        return _prepared_cache[delivery_id]
+    key = (delivery_id, tuple(DeliveryContent.objects.filter(delivery_id=delivery_id).order_by("pk")
+                              .values_list("pk", flat=True)))
+    if key in _prepared_cache:
+        return _prepared_cache[key]
     domain = sender_domain()
     list_id = _setting("JOURNAL_LIST_ID", "") or f"journal.{domain}"
     from_email = journal_from_email()
@@ -339,7 +367,7 @@ def _prepared(delivery_id: int) -> dict:
         )
     if len(_prepared_cache) > 8:
         _prepared_cache.clear()
-    _prepared_cache[delivery_id] = prepared
+    _prepared_cache[key] = prepared
     return prepared
 
 
@@ -351,13 +379,18 @@ def preferences_token(subscriber_id: int) -> str:
     return signing.Signer(salt=PREFERENCES_SALT).sign(str(subscriber_id))
 
 
-def envelope_from(rid: str) -> str:
-    """The bounce address: JOURNAL_BOUNCE_ADDRESS with the reader's id after a "+" (VERP), or From."""
+def envelope_from_template() -> str:
+    """The bounce address, "{rid}" to be filled in: JOURNAL_BOUNCE_ADDRESS with the reader's id after a
+    "+" (VERP), or the From address."""
     bounce = _setting("JOURNAL_BOUNCE_ADDRESS", "")
     if bounce and "@" in bounce:
         local, _at, domain = bounce.rpartition("@")
-        return f"{local}+{rid}@{domain}"
-    return parseaddr(journal_from_email())[1]
+        return f"{local}+{{rid}}@{domain}"
+    return parseaddr(journal_from_email())[1].replace("{", "").replace("}", "")
+
+
+def envelope_from(rid: str) -> str:
+    return envelope_from_template().format(rid=rid)
 
 
 def message_id(rid: str, delivery_id: int) -> str:
@@ -433,6 +466,8 @@ def delivery_send_batch(*, delivery_id: int, size: int | None = None) -> int:
     max_attempts = int(_setting("JOURNAL_MAX_ATTEMPTS", 3))
     hard_bounces = []
     sent_count = 0
+    bounce_address = envelope_from_template()
+    id_suffix = f".d{delivery_id}@{sender_domain()}"
     transport = None
     try:
         transport = transport_open()
@@ -452,9 +487,9 @@ def delivery_send_batch(*, delivery_id: int, size: int | None = None) -> int:
                 "trk": rid,
             }
             data = message.render(to_email=address, name=name or fallback_name, values=values,
-                                  message_id=message_id(rid, delivery_id), date=date)
+                                  message_id=rid + id_suffix, date=date)
             try:
-                transport.send(envelope_from(rid), address, dkim_sign(data))
+                transport.send(bounce_address.format(rid=rid), address, dkim_sign(data))
             except RecipientRefused as exc:
                 if exc.permanent or attempts >= max_attempts:
                     ledger.failed[pk] = str(exc)

@@ -301,3 +301,28 @@ def test_care_managers_export_subscribers_as_csv_and_editors_cannot(journal, cli
     assert "reader0@example.com" in body and "firewall" in body
     assert client.get("/admin/journal_subscribers/new/").status_code == 302  # no hand-made subscribers
     assert 'href="/admin/journal_subscribers/new/"' not in listing.content.decode()
+
+
+def test_journal_send_command(journal, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    make_subscribers(2)
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=False):
+        call_command("journal_send", "latest", "--segment", "lang=zh-hans", stdout=out)
+        call_command("journal_send", journal["issue"].slug, "--segment", "lang=zh-hans", stdout=out)
+    delivery = Delivery.objects.get()
+    assert out.getvalue().count(f"delivery {delivery.pk}:") == 2 and delivery.segment_key == "lang=zh-hans"
+    ds.delivery_build(delivery_id=delivery.pk)
+    with django_capture_on_commit_callbacks(execute=False):
+        while ds.delivery_send_batch(delivery_id=delivery.pk):
+            pass
+    waited = StringIO()
+    call_command("journal_send", str(journal["issue"].pk), "--segment", "lang=zh-hans", "--wait", stdout=waited)
+    assert "done: 2 sent, 0 failed" in waited.getvalue()
+    with pytest.raises(CommandError):
+        call_command("journal_send", "no-such-issue")
+    with pytest.raises(CommandError):
+        call_command("journal_send", "latest", "--segment", "lines=toasters")

@@ -6,7 +6,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar
 
 from home.models import Consent, OutboxMessage
@@ -17,6 +17,13 @@ from training.services import signups as services
 from .signup_helpers import catalog, course, person_data, session
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Error messages are matched in English (the default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
