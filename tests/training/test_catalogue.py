@@ -182,5 +182,5 @@ def test_demo_content_is_bilingual_and_idempotent(home_pages):
     assert CatalogPage.objects.get(locale__language_code="zh-hans").url == "/zh-hans/training/"
     assert CoursePage.objects.filter(locale__language_code="en", level="basic_video").exists()
     assert CoursePage.objects.filter(locale__language_code="zh-hans", level="advanced_certification").exists()
-    assert len({c for c in ClassSession.objects.values_list("city", flat=True)}) >= 3
+    assert len(set(ClassSession.objects.values_list("city", flat=True))) >= 3
     assert counts[2] >= 3

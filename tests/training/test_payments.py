@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from training.models import Payment, Signup
-from training.services import TrainingError
-from training.services import payments
+from training.services import TrainingError, payments
 from training.services import signups as services
 
 from .signup_helpers import catalog, course, person_data, session

@@ -278,3 +278,20 @@ def test_prerequisite_hook_is_asked(home_pages, notified):
             _signup(klass, 1)
     assert not Signup.objects.exists()
 
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_email_renders_in_both_languages(home_pages, notified, language):
+    klass = session(course(catalog(home_pages)))
+    signup = services.signup_create(session_id=klass.pk, language=language, **person_data(9))
+    for kind in services.EMAIL_KINDS:
+        Signup.objects.filter(pk=signup.pk).update(status={
+            "offer": "offered", "waiting": "waiting", "reminder": "confirmed"}.get(kind, "pending_payment"))
+        message = services.signup_notify(signup_id=signup.pk, kind=kind, extra=language)
+        assert message is not None, kind
+        assert "{%" not in message.text and "{{" not in message.html, kind
+        assert signup.token in message.text, kind
+        if language == "zh-hans":
+            assert "您好" in message.text, kind
+        else:
+            assert "Dear" in message.text, kind
