@@ -9,6 +9,6 @@ class HomeConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import roles
+        from .setup import after_migrate
 
-        post_migrate.connect(roles.sync_roles_after_migrate, sender=self)
+        post_migrate.connect(after_migrate, sender=self)

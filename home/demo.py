@@ -96,8 +96,8 @@ def demo_load(stdout=None) -> dict:
         roles.sync_roles()
         pages = _home_pages()
         _product_lines()
+        _users(password)
         for loader in demo_loaders.items():
             loader(pages, stdout)
         roles.sync_roles()
-        _users(password)
     return {"users": [u for u, _role, _email in DEMO_USERS], "password": password}

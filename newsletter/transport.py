@@ -190,6 +190,7 @@ class SMTPTransport:
                     self.smtp.starttls()
             if settings.EMAIL_HOST_USER:
                 self.smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+            self.smtp.ehlo_or_helo_if_needed()
         except (smtplib.SMTPException, OSError) as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
 

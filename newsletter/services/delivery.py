@@ -186,7 +186,7 @@ def delivery_start(*, issue, segment: dict | None = None, scheduled_at=None, act
 def _new_readers(delivery: Delivery) -> bool:
     """Whether the segment has subscribers who have not had this issue yet."""
     served = Recipient.objects.filter(issue_key=delivery.issue_key).values("subscriber_id")
-    return segment_subscribers(delivery.segment).exclude(pk__in=served).exists()
+    return segment_subscribers(delivery.segment).order_by().exclude(pk__in=served).exists()
 
 
 def delivery_cancel(*, delivery_id: int, acting_user) -> Delivery:
@@ -267,7 +267,7 @@ def _ledger_fill(delivery: Delivery, languages: list[str], chunk: int = 5000) ->
     random generator. Django's bulk_create would cost ~1.3 ms a row on SQLite here.
     """
     table = Recipient._meta.db_table
-    subscribers = segment_subscribers(delivery.segment).values("pk")
+    subscribers = segment_subscribers(delivery.segment).order_by().values("pk")
     sub_sql, sub_params = subscribers.query.sql_with_params()
     fallback = _language_for(dict.fromkeys(languages), "")
     placeholders = ", ".join(["%s"] * len(languages))

@@ -1,5 +1,6 @@
 import pytest
 from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import rich_text
 
 from home.models import HomePage, StandardPage
 
@@ -57,8 +58,9 @@ class TestHomePageTypes(WagtailPageTestCase):
         pages = _home_pages()
         self.login()
         self.assertCanCreateAt(HomePage, StandardPage)
+        self.assertCanCreate(
+            pages["zh-hans"], StandardPage, {"title": "关于我们", "slug": "about", "body": rich_text("<p>文本</p>"), "action-publish": "1"}
+        )
+        # these two log the client out when they finish
         self.assertPageIsRenderable(pages["zh-hans"])
         self.assertPageIsPreviewable(pages["en"])
-        self.assertCanCreate(
-            pages["zh-hans"], StandardPage, {"title": "关于我们", "slug": "about", "body": "<p>文本</p>", "action-publish": "1"}
-        )

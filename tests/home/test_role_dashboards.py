@@ -35,6 +35,7 @@ def _grow_data():
     Signup = apps.get_model("training", "Signup")
     Recipient = apps.get_model("newsletter", "Recipient")
     Answer = apps.get_model("newsletter", "SectionAnswer")
+    Person = apps.get_model("home", "Person")
 
     def copies(model, exclude, extra=lambda i: {}, times=3):
         rows = list(model.objects.all()[:50])
@@ -45,7 +46,6 @@ def _grow_data():
     copies(Call, {"period_key", "rating"}, lambda i: {"period_key": f"grow-{secrets.token_hex(6)}"})
     copies(Complaint, {"reference", "status_token"})
     copies(Rating, {"call"})
-    Person = apps.get_model("home", "Person")
     signups = list(Signup.objects.all()[:30])
     people = Person.objects.bulk_create(
         [Person(name=f"P{i}", email=f"grow{i}-{secrets.token_hex(4)}@example.com") for i in range(2 * len(signups))]
@@ -54,7 +54,18 @@ def _grow_data():
         [Signup(session=s.session, person=people[2 * i + k], status=s.status, attended=s.attended, language=s.language)
          for i, s in enumerate(signups) for k in range(2)]
     )
-    copies(Recipient, {"rid"}, lambda i: {"rid": secrets.token_hex(10)}, times=1)
+    Subscriber = apps.get_model("newsletter", "Subscriber")
+    recipients = list(Recipient.objects.all()[:40])
+    readers = [
+        Subscriber.objects.create(person=Person.objects.create(email=f"more{i}-{secrets.token_hex(4)}@example.com"),
+                                  status="active", language="zh-hans")
+        for i in range(len(recipients))
+    ]
+    fields = [f.name for f in Recipient._meta.concrete_fields if f.name not in {"id", "rid", "subscriber"}]
+    Recipient.objects.bulk_create(
+        [Recipient(**{f: getattr(r, f) for f in fields}, subscriber=reader, rid=secrets.token_hex(10))
+         for r, reader in zip(recipients, readers, strict=True)]
+    )
     copies(Answer, {"reader_key"}, lambda i: {"reader_key": secrets.token_hex(10)})
 
 

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from home.models import Consent
 from newsletter.models import Subscriber
@@ -34,7 +35,8 @@ def _import(tmp_path, text, *args):
     path = tmp_path / "subscribers.csv"
     path.write_text(text, encoding="utf-8")
     out = StringIO()
-    call_command("journal_import_subscribers", str(path), *args, stdout=out)
+    with translation.override("en"):
+        call_command("journal_import_subscribers", str(path), *args, stdout=out)
     return out.getvalue()
 
 

@@ -15,7 +15,7 @@ from .signup_helpers import catalog, course, person_data, session
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.worker,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -18,8 +18,8 @@ from training.services.signups import signup_create
 
 from .signup_helpers import catalog, course, person_data, session
 
-# serialized_rollback: the flush between transactional tests removes the Wagtail root page.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The flush between transactional tests removes the Wagtail root page; home.setup recreates it after the flush.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 100
 ROUNDS = 10
