@@ -110,3 +110,19 @@ def test_plain_form_goes_back_to_the_page_and_never_elsewhere(client, courses, l
 
 def test_unknown_lesson(client, learner):
     assert mark(client, type("L", (), {"pk": 999999})()).status_code == 404
+
+
+def test_course_page_offers_mark_as_watched_to_signed_in_learners(client, home_pages):
+    from training.services.certificates import lesson_progress_record
+
+    basic = h.course(home_pages, title="安全网关基础", level=CoursePage.Level.BASIC_VIDEO, lessons=["第一课", "第二课"])
+    first, second = list(basic.lessons.all())
+    url = basic.get_url()
+    assert "lesson-progress" not in client.get(url).content.decode()  # anonymous: nothing to record
+    user = get_user_model().objects.create_user(username="learner", email="learner@example.com", password="x")
+    client.force_login(user)
+    lesson_progress_record(user=user, lesson_id=first.pk, completed=True)
+    html = client.get(url).content.decode()
+    assert html.count('class="lesson-progress"') == 2
+    assert f'action="/zh-hans/lessons/{second.pk}/progress/"' in html
+    assert html.count(" disabled>") == 1  # the first lesson shows as watched

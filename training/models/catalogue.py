@@ -116,6 +116,14 @@ class CoursePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["sessions"] = course_upcoming_sessions(course=self)
         context["lessons"] = self.lessons.all()
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from .certificates import LessonProgress
+
+            context["watched"] = set(
+                LessonProgress.objects.filter(user=user, lesson__page=self, completed_at__isnull=False)
+                .values_list("lesson_id", flat=True)
+            )
         return context
 
 
