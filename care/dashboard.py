@@ -3,7 +3,8 @@ satisfaction, gift campaigns)."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Avg, BooleanField, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -33,7 +34,9 @@ class MyCallsPanel(DashboardPanel):
         ).get(None, _zeros(self.period))
         today = timezone.localdate()
         monday = today - timedelta(days=today.weekday())
-        figures = Call.objects.filter(assignee=user).aggregate(
+        figures = Call.objects.filter(
+            Q(state=Call.State.OPEN) | Q(state=Call.State.CLOSED, closed_at__date__gte=monday), assignee=user
+        ).aggregate(
             due_today=Count("pk", filter=Q(state=Call.State.OPEN, due_at__date__lte=today, deadline__gte=today)),
             overdue=Count("pk", filter=Q(state=Call.State.OPEN, deadline__lt=today)),
             this_week=Count("pk", filter=Q(state=Call.State.CLOSED, disposition=Call.Disposition.COMPLETED,
@@ -81,23 +84,28 @@ class ResolutionPanel(DashboardPanel):
     order = 41
 
     def get_data(self):
-        resolved = list(
-            Complaint.objects.filter(resolved_at__gte=self.period.start, resolved_at__isnull=False)
-            .values_list("received_at", "resolved_at")
+        trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[self.period.unit]
+        per_bucket = (
+            Complaint.objects.filter(resolved_at__gte=self.period.start, resolved_at__lte=self.period.end)
+            .annotate(bucket=trunc("resolved_at", tzinfo=timezone.get_current_timezone()))
+            .values("bucket")
+            .annotate(n=Count("pk"), took=Avg(ExpressionWrapper(F("resolved_at") - F("received_at"),
+                                                                output_field=DurationField())))
+            .order_by()
         )
         index = {start: i for i, (start, _label) in enumerate(self.period.buckets)}
-        hours, counts = _zeros(self.period), _zeros(self.period)
-        for received, done in resolved:
-            day = timezone.localtime(done).date()
-            key = max((start for start in index if start <= day), default=None)
-            if key is not None:
-                hours[index[key]] += (done - received).total_seconds() / 3600
-                counts[index[key]] += 1
-        average = [round(h / c, 1) if c else 0 for h, c in zip(hours, counts, strict=True)]
-        ratings = bucket_counts(SatisfactionRating.objects.all(), "created_at", self.period).get(None, _zeros(self.period))
-        happy = bucket_counts(SatisfactionRating.objects.filter(score__gte=4), "created_at", self.period).get(
-            None, _zeros(self.period)
+        average, counts = _zeros(self.period), _zeros(self.period)
+        for row in per_bucket:
+            i = index.get(timezone.localtime(row["bucket"]).date())
+            if i is not None:
+                average[i] = round(row["took"].total_seconds() / 3600, 1)
+                counts[i] = row["n"]
+        rated = SatisfactionRating.objects.annotate(
+            happy=ExpressionWrapper(Q(score__gte=4), output_field=BooleanField())
         )
+        by_happiness = bucket_counts(rated, "created_at", self.period, group_by="happy")
+        happy = by_happiness.get(True, _zeros(self.period))
+        ratings = [h + u for h, u in zip(happy, by_happiness.get(False, _zeros(self.period)), strict=True)]
         csat = [round(100 * h / r) if r else 0 for h, r in zip(happy, ratings, strict=True)]
         coverage = selectors.six_month_coverage()
         overall = selectors.csat(since=self.period.start)

@@ -120,9 +120,10 @@ def six_month_coverage(*, today: date | None = None) -> dict:
     start = timezone.make_aware(datetime.combine(half_year_start(today), datetime.min.time()))
     active = CustomerAccount.objects.filter(active=True)
     total = active.count()
-    reached = active.filter(
-        calls__disposition=Call.Disposition.COMPLETED, calls__state=Call.State.CLOSED, calls__closed_at__gte=start
-    ).distinct().count()
+    completed = Call.objects.filter(
+        state=Call.State.CLOSED, disposition=Call.Disposition.COMPLETED, closed_at__gte=start
+    ).values("customer_id")
+    reached = active.filter(pk__in=completed).count()
     return {"since": half_year_start(today), "active": total, "reached": reached,
             "share": round(reached / total, 4) if total else None}
 

@@ -280,7 +280,12 @@ class Call(models.Model):
                 condition=~models.Q(state="closed", disposition=""), name="care_call_closed_has_outcome"
             ),
         ]
-        indexes = [models.Index(fields=["state", "due_at"])]
+        indexes = [
+            models.Index(fields=["state", "due_at"]),
+            # figures: coverage, completed calls per period, per assignee
+            models.Index(fields=["state", "closed_at"]),
+            models.Index(fields=["assignee", "state", "closed_at"]),
+        ]
 
     def __str__(self):
         return f"{self.get_purpose_display()} · {self.customer}"
