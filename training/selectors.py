@@ -169,3 +169,8 @@ def signups_for_people(*, person_ids):
         .select_related("session__course", "person")
         .order_by("-created_at")
     )
+
+
+def signups_for_person(*, person_id: int):
+    """One person's training sign-ups, newest first (the care call screen's list)."""
+    return signups_for_people(person_ids=[person_id])

@@ -56,6 +56,8 @@ def test_timeline_on_the_call_screen_filters_by_kind(client, story, staff_east):
     html = client.get(url).content.decode()
     for kind in ("call", "complaint", "signup", "certificate", "reply"):
         assert f'data-kind="{kind}"' in html, kind
+    signups = html.split('id="signups"')[1].split("</section>")[0]
+    assert "王伟" in signups  # the sign-up itself, read through training.selectors (not "None.")
     only = client.get(url + "?kind=complaint").content.decode()
     timeline = only.split('id="timeline"')[1]
     assert 'data-kind="complaint"' in timeline
