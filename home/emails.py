@@ -39,6 +39,9 @@ def mjml_to_html(mjml: str) -> str:
         disable_validation=True,
         cssutils_logging_level="CRITICAL",
     ).transform()
+    # premailer joins every href with base_url; an href that is a whole per-reader token
+    # ("{{unsubscribe_url}}", filled in later) must stay as it is.
+    html = html.replace(settings.BASE_URL + "/{{", "{{")
     if not html.lstrip().lower().startswith("<!doctype"):
         html = "<!doctype html>\n" + html
     return html

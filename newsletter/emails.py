@@ -134,8 +134,6 @@ def issue_email_parts(issue) -> dict:
         rendered = time.perf_counter()
         html = mjml_to_html(mjml)
         inlined = time.perf_counter()
-    # premailer joins every href with BASE_URL, which breaks the whole-address tokens.
-    html = html.replace(settings.BASE_URL + "/{{", "{{")
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return {
         "subject": subject, "html": html, "text": text, "mjml": mjml,
