@@ -31,7 +31,7 @@ class MyCallsPanel(DashboardPanel):
         completed = bucket_counts(
             Call.objects.filter(assignee=user, state=Call.State.CLOSED, disposition=Call.Disposition.COMPLETED),
             "closed_at", self.period,
-        ).get(None, _zeros(self.period))
+        )
         today = timezone.localdate()
         monday = today - timedelta(days=today.weekday())
         figures = Call.objects.filter(

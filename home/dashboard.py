@@ -63,8 +63,8 @@ def period_get(key: str, now: datetime | None = None) -> Period:
 
 
 def bucket_counts(queryset, date_field: str, period: Period, *, group_by: str | None = None):
-    """Count rows per bucket of ``period`` in one query. Returns {group: [count per bucket]}
-    (group is None without ``group_by``)."""
+    """Count rows per bucket of ``period`` in one query: [count per bucket], or with ``group_by``
+    {group: [count per bucket]} for the groups that have rows."""
     trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[period.unit]
     rows = (
         queryset.filter(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
@@ -82,6 +82,8 @@ def bucket_counts(queryset, date_field: str, period: Period, *, group_by: str | 
         counts = result.setdefault(key, [0] * len(period.buckets))
         if day in index:
             counts[index[day]] += row["n"]
+    if group_by is None:
+        return result.get(None, [0] * len(period.buckets))
     return result
 
 

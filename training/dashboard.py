@@ -58,10 +58,10 @@ class CertificatesPanel(DashboardPanel):
     order = 21
 
     def get_data(self):
-        issued = bucket_counts(Certificate.objects.all(), "created_at", self.period).get(None, [0] * len(self.period.buckets))
+        issued = bucket_counts(Certificate.objects.all(), "created_at", self.period)
         no_shows = bucket_counts(
             Signup.objects.filter(attended=False), "session__starts_at", self.period
-        ).get(None, [0] * len(self.period.buckets))
+        )
         today = timezone.localdate()
         expiring = Certificate.objects.filter(
             status=Certificate.Status.VALID, expires_on__gte=today, expires_on__lte=today + timedelta(days=60)
