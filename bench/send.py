@@ -125,15 +125,15 @@ def queries_per_batch(batch: int, out):
     from django.test.utils import CaptureQueriesContext
 
     from newsletter.models import Delivery, IssuePage, Recipient
-    from newsletter.services import delivery as ds
+    from newsletter.services import deliveries, sending
 
     issue = IssuePage.objects.live().filter(locale__language_code="zh-hans").order_by("issue_date").first()
-    delivery = ds.delivery_start(issue=issue, segment={"languages": ["zh-hans"]})
-    ds.delivery_build(delivery_id=delivery.pk)
+    delivery = deliveries.delivery_start(issue=issue, segment={"languages": ["zh-hans"]})
+    deliveries.delivery_build(delivery_id=delivery.pk)
     counts = []
     for _ in range(3):
         with CaptureQueriesContext(connection) as ctx:
-            ds.delivery_send_batch(delivery_id=delivery.pk, size=batch)
+            sending.delivery_send_batch(delivery_id=delivery.pk, size=batch)
         counts.append(len(ctx.captured_queries))
     Recipient.objects.filter(delivery=delivery).delete()
     Delivery.objects.filter(pk=delivery.pk).delete()
@@ -143,16 +143,16 @@ def queries_per_batch(batch: int, out):
 def sample_message(delivery_id):
     """One reader's message of the delivery, as sent: the size the bare loop sends."""
     from newsletter.models import Recipient
-    from newsletter.services import delivery as ds
+    from newsletter.services import sending, subscribers
 
-    prepared, name, unsub, prefs = ds._prepared(delivery_id)["zh-hans"]
+    prepared, name, unsub, prefs = sending._prepared(delivery_id)["zh-hans"]
     row = Recipient.objects.filter(delivery_id=delivery_id).select_related("subscriber__person").first()
     return prepared.render(
         to_email=row.subscriber.person.email, name=name,
-        values={"unsubscribe_url": unsub.replace("TOKEN", ds.unsubscribe_token(row.subscriber_id, row.rid)),
-                "preferences_url": prefs.replace("TOKEN", ds.preferences_token(row.subscriber_id)),
+        values={"unsubscribe_url": unsub.replace("TOKEN", subscribers.unsubscribe_token(row.subscriber_id, row.rid)),
+                "preferences_url": prefs.replace("TOKEN", subscribers.preferences_token(row.subscriber_id)),
                 "rid": "x" * 40, "trk": row.rid},
-        message_id=ds.message_id(row.rid, delivery_id),
+        message_id=sending.message_id(row.rid, delivery_id),
     )
 
 
@@ -200,7 +200,7 @@ def main():
     from config.celery import app
     from newsletter.models import Delivery
     from newsletter.selectors import issue_get
-    from newsletter.services import delivery as ds
+    from newsletter.services import deliveries
 
     app.control.purge()
     pool = ["--pool=solo"] if args.concurrency == 1 else ["--pool=prefork", f"--concurrency={args.concurrency}"]
@@ -214,7 +214,7 @@ def main():
         time.sleep(3)  # let the worker connect before the clock starts
         before = count.value
         started = time.perf_counter()
-        delivery = ds.delivery_start(issue=issue_get("latest"), segment={"languages": ["zh-hans"]})
+        delivery = deliveries.delivery_start(issue=issue_get("latest"), segment={"languages": ["zh-hans"]})
         first_at = None
         while True:
             if first_at is None and count.value > before:
@@ -227,7 +227,7 @@ def main():
             time.sleep(0.05)
         finished = time.perf_counter()
         sent = count.value - before
-        stats = ds.delivery_stats(delivery=Delivery.objects.get(pk=delivery.pk))
+        stats = deliveries.delivery_stats(delivery=Delivery.objects.get(pk=delivery.pk))
         rss = [peak_rss_kb(worker.pid)]
         try:
             children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()

@@ -9,9 +9,10 @@ class NewsletterConfig(AppConfig):
     def ready(self):
         from home.registry import demo_loaders, home_sections
 
-        from . import demo, demo_activity, views
+        from .demo import activity, pages
+        from .views.pages import latest_issue_section
 
         # Journal issues: demo issues and the latest issue on the home page.
-        demo_loaders.register("newsletter", demo.load_demo)
-        demo_loaders.register("newsletter-activity", demo_activity.load_activity)
-        home_sections.register("newsletter", views.latest_issue_section)
+        demo_loaders.register("newsletter", pages.load_demo)
+        demo_loaders.register("newsletter-activity", activity.load_activity)
+        home_sections.register("newsletter", latest_issue_section)

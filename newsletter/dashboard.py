@@ -11,10 +11,15 @@ from home.registry import dashboard_panels
 from .models import Delivery, IssuePage, Recipient, SectionAnswer, Subscriber
 
 
-class IssuePerformancePanel(DashboardPanel):
+class JournalPanel(DashboardPanel):
+    """The journal's panels are for those who send issues."""
+
+    permission = "newsletter.send_issue"
+
+
+class IssuePerformancePanel(JournalPanel):
     key = "journal-issues"
     title = gettext_lazy("E-journal: results per issue")
-    permission = "newsletter.send_issue"
     order = 10
 
     def get_data(self):
@@ -47,10 +52,9 @@ class IssuePerformancePanel(DashboardPanel):
                          rows=table)
 
 
-class HelpfulVotesPanel(DashboardPanel):
+class HelpfulVotesPanel(JournalPanel):
     key = "journal-helpful"
     title = gettext_lazy("E-journal: “was this helpful?” answers per section")
-    permission = "newsletter.send_issue"
     order = 11
 
     def get_data(self):
@@ -74,10 +78,9 @@ class HelpfulVotesPanel(DashboardPanel):
         return PanelData(labels=labels, series=series)
 
 
-class SubscriberGrowthPanel(DashboardPanel):
+class SubscriberGrowthPanel(JournalPanel):
     key = "journal-subscribers"
     title = gettext_lazy("E-journal: new subscribers by language")
-    permission = "newsletter.send_issue"
     chart = "line"
     order = 12
 

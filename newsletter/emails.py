@@ -1,6 +1,6 @@
 """Rendering a journal issue as an email. Pure functions: nothing here sends, saves or enqueues.
 
-Contract used by the sending side (newsletter.services.delivery):
+Contract used by the sending side (newsletter.services.deliveries and .sending):
 
     subject, html, text = issue_email(page)
 
@@ -33,6 +33,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
+from lxml import html as lxml_html
+from wagtail.models import Revision
 
 from home.emails import absolute_url, mjml_to_html, service_settings
 
@@ -61,14 +63,16 @@ def reader_fallback_name(language: str) -> str:
         return gettext("reader")
 
 
+def reader_url(name: str, language: str, *args) -> str:
+    """The absolute address of one of the journal's public pages (``newsletter:<name>``) in ``language``."""
+    with translation.override(language):
+        return settings.BASE_URL + reverse(f"newsletter:{name}", args=args)
+
+
 def _as_issue(page):
-    from wagtail.models import Revision
-
-    from .models import IssuePage
-
     if isinstance(page, Revision):
         page = page.as_object()
-    return page if isinstance(page, IssuePage) else page.specific
+    return page.specific  # an IssuePage is its own ``specific``
 
 
 def _absolutise(html: str) -> str:
@@ -175,8 +179,6 @@ def issue_email_sample(page) -> tuple[str, str, str]:
 
 def issue_email_problems(page) -> list[str]:
     """What an editor should fix before sending: size, images without alt text, relative links."""
-    from lxml import html as lxml_html
-
     issue = _as_issue(page)
     parts = issue_email_parts(issue)
     problems = []  # in the editor's language, not the issue's

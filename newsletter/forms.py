@@ -1,4 +1,4 @@
-"""Forms of the subscription pages and of the admin's send screen."""
+"""Forms of the subscription pages, the reply form and the admin's send screen."""
 
 from django import forms
 from django.conf import settings
@@ -36,6 +36,13 @@ class SubscribeForm(forms.Form):
 class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of the journal"), choices=Language.choices)
     product_lines = _product_line_field()
+
+
+class ReplyForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=120, required=False)
+    email = forms.EmailField(label=_("Your email"), help_text=_("So that we can answer you."))
+    body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 6}),
+                           max_length=10_000)
 
 
 class SendForm(forms.Form):

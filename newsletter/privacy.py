@@ -11,11 +11,10 @@ from home import privacy
 from home.models import Consent
 
 from .models import Bounce, InboundEmail, IssuePage, JournalIndexPage, ReaderReply, Recipient, Subscriber
+from .services.subscribers import subscriber_unsubscribe
 
 
 def _withdraw_journal(person, source):
-    from .services.subscribers import subscriber_unsubscribe
-
     subscriber = Subscriber.objects.filter(person=person).first()
     if subscriber is not None:
         subscriber_unsubscribe(subscriber_id=subscriber.pk, source=source)

@@ -1,11 +1,15 @@
-"""Reads of the e-journal, for this app's views and for other apps (which must not import models)."""
+"""Reads of the e-journal, for this app's views and for other apps (which must not import models).
+
+The models are reached through the ``models`` package imported whole: the journal's pages call these
+selectors from ``get_context``, so this module and ``newsletter.models`` import each other.
+"""
 
 from django.db.models import Count
 from wagtail.models import Locale
 
 from home.selectors import product_lines_active
 
-from .models import IssuePage, ReaderReply, SectionAnswer
+from . import models
 
 
 def product_lines():
@@ -14,7 +18,7 @@ def product_lines():
 
 def issues_live(*, language: str | None = None):
     """Published issues, newest first; of one language when given."""
-    issues = IssuePage.objects.live().select_related("cover_image", "locale")
+    issues = models.IssuePage.objects.live().select_related("cover_image", "locale")
     if language:
         issues = issues.filter(locale__language_code=language)
     return issues.order_by("-issue_date", "-issue_number", "-first_published_at")
@@ -34,7 +38,7 @@ def issue_years(*, index) -> list[int]:
     return sorted({d.year for d in issues_live().child_of(index).dates("issue_date", "year")}, reverse=True)
 
 
-def issue_get(ref, *, language: str | None = None) -> IssuePage | None:
+def issue_get(ref, *, language: str | None = None) -> "models.IssuePage | None":
     """An issue by page id, slug or "latest" (the newest published one), in ``language`` if given.
 
     By id the issue is returned whatever its state (for rendering drafts); by slug or "latest" only
@@ -46,9 +50,9 @@ def issue_get(ref, *, language: str | None = None) -> IssuePage | None:
         issue = issues_live(language=language or Locale.get_default().language_code).first()
         return issue
     if ref.isdigit():
-        issue = IssuePage.objects.filter(pk=int(ref)).first()
+        issue = models.IssuePage.objects.filter(pk=int(ref)).first()
     else:
-        candidates = IssuePage.objects.live().filter(slug=ref).select_related("locale")
+        candidates = models.IssuePage.objects.live().filter(slug=ref).select_related("locale")
         issue = next((p for p in candidates if language and p.locale.language_code == language), None)
         issue = issue or candidates.first()
     if issue is not None and language and issue.locale.language_code != language:
@@ -59,7 +63,7 @@ def issue_get(ref, *, language: str | None = None) -> IssuePage | None:
 def answer_counts(*, issue) -> dict:
     """{block_id: {choice: count, "total": n}} for one issue."""
     counts: dict = {}
-    rows = (SectionAnswer.objects.filter(issue=issue).values("block_id", "choice")
+    rows = (models.SectionAnswer.objects.filter(issue=issue).values("block_id", "choice")
             .annotate(n=Count("pk")).order_by())
     for row in rows:
         section = counts.setdefault(row["block_id"], {"total": 0})
@@ -69,10 +73,10 @@ def answer_counts(*, issue) -> dict:
 
 
 def replies_queue(*, status: str | None = None):
-    replies = ReaderReply.objects.select_related("issue", "person")
+    replies = models.ReaderReply.objects.select_related("issue", "person")
     return replies.filter(status=status) if status else replies
 
 
 def replies_of_person(*, person_id: int):
     """A person's replies to the journal, newest first (for the care team's view of a customer)."""
-    return ReaderReply.objects.filter(person_id=person_id).select_related("issue").order_by("-created_at")
+    return models.ReaderReply.objects.filter(person_id=person_id).select_related("issue").order_by("-created_at")

@@ -1,8 +1,27 @@
-from django.contrib import messages
+"""Registration of the e-journal in the Wagtail admin: one menu group, permission policies, log
+actions, admin URLs, page hooks and buttons. The screens themselves live in ``newsletter.admin``."""
+
+from django.urls import path
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.permissions import register_permission_policy
 
-from .viewsets import NewsletterViewSetGroup
+from .admin import deliveries, engagement, pages, subscribers
+from .admin.policies import ReadOnlyActions
+from .models import Bounce, Delivery, Subscriber
+
+register_permission_policy(Subscriber, ReadOnlyActions(Subscriber, ["add"]))
+register_permission_policy(Delivery, ReadOnlyActions(Delivery, ["add", "change", "delete"]))
+register_permission_policy(Bounce, ReadOnlyActions(Bounce, ["add", "change", "delete"]))
+
+
+class NewsletterViewSetGroup(ViewSetGroup):
+    menu_label = gettext_lazy("E-journal")
+    menu_icon = "mail"
+    menu_order = 300
+    items = [engagement.reader_reply_viewset, subscribers.subscriber_viewset, deliveries.delivery_viewset,
+             subscribers.bounce_viewset]
 
 
 @hooks.register("register_admin_viewset")
@@ -31,25 +50,14 @@ def register_log_actions(actions):
 # Journal issues: warn the editor about problems of the email after each save -------------------
 
 
-def _warn_email_problems(request, page):
-    from .emails import issue_email_problems
-    from .models import IssuePage
-
-    if not issubclass(page.specific_class or type(page), IssuePage):
-        return
-    draft = page.specific.get_latest_revision_as_object()
-    for problem in issue_email_problems(draft):
-        messages.warning(request, problem)
-
-
 @hooks.register("after_create_page")
 def warn_email_problems_after_create(request, page):
-    _warn_email_problems(request, page)
+    pages.warn_email_problems(request, page)
 
 
 @hooks.register("after_edit_page")
 def warn_email_problems_after_edit(request, page):
-    _warn_email_problems(request, page)
+    pages.warn_email_problems(request, page)
 
 
 # Delivery: the send screen, its POST-only actions and the live progress --------------------------
@@ -57,39 +65,23 @@ def warn_email_problems_after_edit(request, page):
 
 @hooks.register("register_admin_urls")
 def register_delivery_urls():
-    from django.urls import path
-
-    from . import admin_views
-
     return [
-        path("journal/send/<int:page_id>/", admin_views.send_form, name="newsletter_send"),
-        path("journal/send/<int:page_id>/start/", admin_views.send_start, name="newsletter_send_start"),
-        path("journal/send/<int:page_id>/test/", admin_views.send_test, name="newsletter_send_test"),
-        path("journal/deliveries/<int:pk>/progress/", admin_views.delivery_progress,
+        path("journal/send/<int:page_id>/", deliveries.send_form, name="newsletter_send"),
+        path("journal/send/<int:page_id>/start/", deliveries.send_start, name="newsletter_send_start"),
+        path("journal/send/<int:page_id>/test/", deliveries.send_test, name="newsletter_send_test"),
+        path("journal/deliveries/<int:pk>/progress/", deliveries.delivery_progress,
              name="newsletter_delivery_progress"),
-        path("journal/deliveries/<int:pk>/cancel/", admin_views.delivery_cancel, name="newsletter_delivery_cancel"),
+        path("journal/deliveries/<int:pk>/cancel/", deliveries.delivery_cancel, name="newsletter_delivery_cancel"),
     ]
-
-
-def _send_button(page, user, priority):
-    from django.urls import reverse
-    from wagtail.admin.widgets import Button
-
-    from .models import IssuePage
-
-    if page.live and issubclass(page.specific_class or type(page), IssuePage) and user.has_perm("newsletter.send_issue"):
-        return Button(gettext_lazy("Send as email"), reverse("newsletter_send", args=[page.pk]), icon_name="mail",
-                      priority=priority)
-    return None
 
 
 @hooks.register("register_page_header_buttons")
 def send_issue_header_button(page, user, view_name=None, next_url=None):
-    button = _send_button(page, user, 12)
+    button = deliveries.send_button(page, user, 12)
     return [button] if button else []
 
 
 @hooks.register("register_page_listing_more_buttons")
 def send_issue_listing_button(page, user, next_url=None):
-    button = _send_button(page, user, 12)
+    button = deliveries.send_button(page, user, 12)
     return [button] if button else []

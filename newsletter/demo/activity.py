@@ -2,7 +2,7 @@
 already sent to them with opens, clicks, replies and "was this helpful?" answers, so that the
 editors' dashboard has figures. The latest issue stays unsent, for editors to try sending.
 
-Runs after the newsletter demo loader; idempotent (it does nothing once its subscribers exist).
+Runs after the journal's demo pages (``newsletter.demo.pages``); idempotent (it does nothing once its subscribers exist).
 """
 
 import random
@@ -14,10 +14,10 @@ from django.utils import timezone
 from home.models import Language, ProductLine
 from home.services import consent_record, person_match_or_create
 
-from .models import Delivery, IssuePage, Recipient, SectionAnswer, Subscriber
-from .services.delivery import segment_key, segment_normalise
-from .services.engagement import answer_choices, answer_record
-from .services.subscribers import consent_text
+from ..models import Delivery, IssuePage, Recipient, SectionAnswer, Subscriber
+from ..services.engagement import answer_choices, answer_record
+from ..services.segments import segment_key, segment_normalise
+from ..services.subscribers import consent_text
 
 SOURCE = "demo history"
 SURNAMES = "王李张刘陈杨黄赵吴周"

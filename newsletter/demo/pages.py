@@ -6,19 +6,18 @@ import io
 import uuid
 
 from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+from PIL import ImageDraw
 from wagtail.images import get_image_model
 from wagtail.models import Locale
 
 from home.selectors import product_lines_active
 
-from .models import IssuePage, JournalIndexPage
+from ..models import IssuePage, JournalIndexPage
 
 
 def _png(name: str, size: tuple[int, int], colours: tuple[str, str]):
     """A small generated PNG (stripes of two colours) as a Wagtail image; no network needed."""
-    from PIL import Image as PILImage
-    from PIL import ImageDraw
-
     Image = get_image_model()
     existing = Image.objects.filter(title=name).first()
     if existing:

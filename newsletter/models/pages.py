@@ -9,7 +9,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from newsletter import selectors
 from newsletter.blocks import IssueStreamBlock
+from newsletter.emails import issue_email_sample
 
 __all__ = ["JournalIndexPage", "IssuePage"]
 
@@ -27,8 +29,6 @@ class JournalIndexPage(Page):
         verbose_name = _("journal archive")
 
     def get_context(self, request, *args, **kwargs):
-        from newsletter import selectors
-
         context = super().get_context(request, *args, **kwargs)
         product_line = request.GET.get("product_line", "").strip()
         year = request.GET.get("year", "").strip()
@@ -114,16 +114,12 @@ class IssuePage(Page):
         return super().save(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from newsletter import selectors
-
         context = super().get_context(request, *args, **kwargs)
         context["answer_counts"] = selectors.answer_counts(issue=self) if self.pk else {}
         return context
 
     def serve_preview(self, request, mode_name):
         if mode_name == "email":
-            from newsletter.emails import issue_email_sample
-
             _subject, html, _text = issue_email_sample(self)
             return HttpResponse(html)
         return super().serve_preview(request, mode_name)

@@ -1,5 +1,5 @@
-"""Writes of the e-journal. Submodules: pages and engagement (issues, answers, replies) and
-delivery (subscribers, sending)."""
+"""Writes of the e-journal, one module per sub-domain: segments, deliveries (start, build, sweep),
+sending (the batches), subscribers, engagement (answers, replies, opens, clicks) and inbound mail."""
 
 
 class NewsletterError(Exception):

@@ -1,4 +1,6 @@
-"""Sending an issue to subscribers: deliveries, the send ledger, batches, the sweep, engagement.
+"""Deliveries of an issue to subscribers: starting, building (the frozen issue and the send ledger),
+the sweep, the test send and a delivery's figures. The batches themselves are sent by
+``newsletter.services.sending``; who gets an issue is decided in ``newsletter.services.segments``.
 
 Decisions (see also ``newsletter.models.delivery`` and ``newsletter.transport``):
 
@@ -15,118 +17,34 @@ Decisions (see also ``newsletter.models.delivery`` and ``newsletter.transport``)
   enqueues batches again: only the messages in flight since the last mark can be sent twice.
 - The issue is rendered once per language per delivery (``newsletter.emails.issue_email``), its
   links registered for click counting and an open pixel added, and frozen on ``DeliveryContent``.
+- Tasks are enqueued through the ``newsletter.tasks`` module, imported whole at the top: tasks.py
+  imports these service modules whole too, so either side may be imported first.
 """
 
-import logging
 import math
 import re
 import time
 from datetime import timedelta
-from email.utils import formatdate, parseaddr
 from html import unescape
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count, F, Q, Sum
-from django.urls import reverse
+from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from home.services import outbox_enqueue
 
-from ..emails import reader_fallback_name, reader_token
-from ..models import Bounce, Delivery, DeliveryContent, DeliveryLink, IssuePage, Recipient, Subscriber
-from ..transport import (
-    PreparedMessage,
-    RecipientRefused,
-    TransportError,
-    dkim_sign,
-    journal_from_email,
-    sender_domain,
-    transport_open,
-)
-from . import NewsletterError
-
-logger = logging.getLogger(__name__)
-
-UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
-PREFERENCES_SALT = "newsletter.preferences"
-
-
-def _setting(name, default):
-    return getattr(settings, name, default)
-
-
-def batch_size() -> int:
-    return int(_setting("JOURNAL_BATCH_SIZE", 500))
+from .. import tasks
+from ..emails import issue_email, personalise, reader_url, sample_values
+from ..models import Delivery, DeliveryContent, DeliveryLink, IssuePage, Recipient, Subscriber
+from . import NewsletterError, sending
+from .segments import segment_key, segment_normalise, segment_subscribers
 
 
 def stale_after() -> timedelta:
-    return timedelta(seconds=int(_setting("JOURNAL_STALE_AFTER", 180)))
-
-
-# Segments -----------------------------------------------------------------------------------------
-
-
-def segment_normalise(segment: dict | None) -> dict:
-    """{"languages": [...], "product_lines": [slug, ...]}, sorted and checked; empty lists mean all."""
-    from home.models import ProductLine
-
-    segment = segment or {}
-    languages = sorted({code for code in segment.get("languages") or [] if code})
-    known = {code for code, _name in settings.LANGUAGES}
-    if set(languages) - known:
-        raise NewsletterError(_("Unknown language: %(codes)s") % {"codes": ", ".join(sorted(set(languages) - known))})
-    lines = sorted({slug for slug in segment.get("product_lines") or [] if slug})
-    found = set(ProductLine.objects.filter(slug__in=lines).values_list("slug", flat=True))
-    if set(lines) - found:
-        raise NewsletterError(_("Unknown product line: %(slugs)s") % {"slugs": ", ".join(sorted(set(lines) - found))})
-    if set(languages) == known:
-        languages = []
-    return {"languages": languages, "product_lines": lines}
-
-
-def segment_key(segment: dict) -> str:
-    parts = []
-    if segment.get("languages"):
-        parts.append("lang=" + ",".join(segment["languages"]))
-    if segment.get("product_lines"):
-        parts.append("lines=" + ",".join(segment["product_lines"]))
-    return ";".join(parts) or "all"
-
-
-def segment_parse(text: str) -> dict:
-    """Parse the command line's ``--segment`` ("all", "lang=en", "lang=en;lines=firewall,mail")."""
-    segment = {"languages": [], "product_lines": []}
-    for part in (text or "all").split(";"):
-        part = part.strip()
-        if not part or part == "all":
-            continue
-        name, _sep, values = part.partition("=")
-        values = [v.strip() for v in values.split(",") if v.strip()]
-        if name.strip() in {"lang", "language", "languages"}:
-            segment["languages"] += values
-        elif name.strip() in {"lines", "line", "product_lines"}:
-            segment["product_lines"] += values
-        else:
-            raise NewsletterError(_("Unknown segment part: %(part)s") % {"part": part})
-    return segment_normalise(segment)
-
-
-def segment_subscribers(segment: dict):
-    """Active subscribers of a segment. No product line chosen by a subscriber means all of them."""
-    subscribers = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE, person__do_not_contact=False).exclude(
-        person__email=""
-    )
-    if segment.get("languages"):
-        subscribers = subscribers.filter(language__in=segment["languages"])
-    if segment.get("product_lines"):
-        subscribers = subscribers.filter(
-            Q(product_lines__slug__in=segment["product_lines"]) | Q(product_lines__isnull=True)
-        ).distinct()
-    return subscribers
+    return timedelta(seconds=int(getattr(settings, "JOURNAL_STALE_AFTER", 180)))
 
 
 # Starting a delivery ------------------------------------------------------------------------------
@@ -177,9 +95,7 @@ def delivery_start(*, issue, segment: dict | None = None, scheduled_at=None, act
             log(instance=delivery, action="newsletter.delivery_start", user=acting_user,
                 data={"segment": key, "scheduled_at": delivery.scheduled_at.isoformat()})
         if due:
-            from ..tasks import delivery_build_task
-
-            delivery_build_task.delay_on_commit(delivery.pk)
+            tasks.delivery_build_task.delay_on_commit(delivery.pk)
     return delivery
 
 
@@ -206,11 +122,6 @@ def delivery_cancel(*, delivery_id: int, acting_user) -> Delivery:
 _HREF = re.compile(r'href="(https?://[^"]+)"', re.IGNORECASE)
 
 
-def _url(name: str, language: str, *args) -> str:
-    with translation.override(language):
-        return settings.BASE_URL + reverse(f"newsletter:{name}", args=args)
-
-
 def _track(delivery: Delivery, html: str, language: str) -> str:
     """Register the email's plain links and point them at the click counter; add the open pixel."""
     ids = {}
@@ -220,9 +131,9 @@ def _track(delivery: Delivery, html: str, language: str) -> str:
             continue
         link, _created = DeliveryLink.objects.get_or_create(delivery=delivery, url=url)
         ids[raw] = link.pk
-    click = _url("click", language, "TRK", 0).replace("/TRK/0/", "/{{trk}}/%d/")
+    click = reader_url("click", language, "TRK", 0).replace("/TRK/0/", "/{{trk}}/%d/")
     html = _HREF.sub(lambda m: f'href="{click % ids[m.group(1)]}"' if m.group(1) in ids else m.group(0), html)
-    pixel = _url("open", language, "TRK").replace("TRK", "{{trk}}")
+    pixel = reader_url("open", language, "TRK").replace("TRK", "{{trk}}")
     tag = f'<img src="{pixel}" width="1" height="1" alt="" style="display:block;height:1px;width:1px;border:0">'
     if "</body>" in html:
         return html.replace("</body>", tag + "</body>", 1)
@@ -231,8 +142,6 @@ def _track(delivery: Delivery, html: str, language: str) -> str:
 
 def _freeze(delivery: Delivery) -> dict:
     """Render the issue once per language the delivery needs and store it. Returns {language: content}."""
-    from ..emails import issue_email
-
     contents = {c.language: c for c in delivery.contents.all()}
     wanted = delivery.segment.get("languages") or [code for code, _name in settings.LANGUAGES]
     pages = {p.locale.language_code: p for p in delivery.issue.get_translations(inclusive=True).live().specific()}
@@ -325,232 +234,26 @@ def delivery_build(*, delivery_id: int) -> Delivery:
         delivery.heartbeat_at = timezone.now()
         delivery.save(update_fields=["state", "total", "heartbeat_at"])
         queued = delivery.recipients.filter(state=Recipient.State.QUEUED).count()
-        _enqueue_batches(delivery.pk, queued)
+        sending.batches_enqueue(delivery.pk, queued)
     if not queued:
-        delivery_finish_if_complete(delivery_id=delivery.pk)
+        sending.delivery_finish_if_complete(delivery_id=delivery.pk)
     return delivery
 
 
-def _enqueue_batches(delivery_id: int, queued: int):
-    from ..tasks import delivery_send_batch_task
-
-    for _i in range(math.ceil(queued / batch_size())):
-        delivery_send_batch_task.delay_on_commit(delivery_id)
-
-
-# Sending ------------------------------------------------------------------------------------------
-
-_prepared_cache: dict = {}
-
-
-def _prepared(delivery_id: int) -> dict:
-    """The delivery's messages, encoded once per language and kept in this process (they never change)."""
-    key = (delivery_id, tuple(DeliveryContent.objects.filter(delivery_id=delivery_id).order_by("pk")
-                              .values_list("pk", flat=True)))
-    if key in _prepared_cache:
-        return _prepared_cache[key]
-    domain = sender_domain()
-    list_id = _setting("JOURNAL_LIST_ID", "") or f"journal.{domain}"
-    from_email = journal_from_email()
-    reply_to = _setting("JOURNAL_REPLY_TO", "")
-    prepared = {}
-    for content in DeliveryContent.objects.filter(delivery_id=delivery_id):
-        with translation.override(content.language):
-            list_name = _("Care & Journal e-journal")
-        prepared[content.language] = (
-            PreparedMessage(subject=content.subject, html=content.html, text=content.text, from_email=from_email,
-                            reply_to=reply_to, list_id=f"{list_name} <{list_id}>", domain=domain,
-                            extra_headers={"X-Journal-Delivery": str(delivery_id)}),
-            reader_fallback_name(content.language),
-            _url("unsubscribe", content.language, "TOKEN"),
-            _url("preferences", content.language, "TOKEN"),
-        )
-    if len(_prepared_cache) > 8:
-        _prepared_cache.clear()
-    _prepared_cache[key] = prepared
-    return prepared
-
-
-def unsubscribe_token(subscriber_id: int, rid: str = "") -> str:
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(f"{subscriber_id}.{rid}")
-
-
-def preferences_token(subscriber_id: int) -> str:
-    return signing.Signer(salt=PREFERENCES_SALT).sign(str(subscriber_id))
-
-
-def envelope_from_template() -> str:
-    """The bounce address, "{rid}" to be filled in: JOURNAL_BOUNCE_ADDRESS with the reader's id after a
-    "+" (VERP), or the From address."""
-    bounce = _setting("JOURNAL_BOUNCE_ADDRESS", "")
-    if bounce and "@" in bounce:
-        local, _at, domain = bounce.rpartition("@")
-        return f"{local}+{{rid}}@{domain}"
-    return parseaddr(journal_from_email())[1].replace("{", "").replace("}", "")
-
-
-def envelope_from(rid: str) -> str:
-    return envelope_from_template().format(rid=rid)
-
-
-def message_id(rid: str, delivery_id: int) -> str:
-    return f"{rid}.d{delivery_id}@{sender_domain()}"
-
-
-def _claim(delivery_id: int, size: int) -> list[int]:
-    now = timezone.now()
-    with transaction.atomic():
-        rows = Recipient.objects.filter(delivery_id=delivery_id, state=Recipient.State.QUEUED).order_by("pk")
-        if connection.features.has_select_for_update_skip_locked:
-            rows = rows.select_for_update(skip_locked=True)
-        ids = list(rows.values_list("pk", flat=True)[:size])
-        if ids:
-            Recipient.objects.filter(pk__in=ids).update(state=Recipient.State.SENDING, claimed_at=now,
-                                                        attempts=F("attempts") + 1)
-    if ids:
-        Delivery.objects.filter(pk=delivery_id).update(heartbeat_at=now)
-    return ids
-
-
-class _Ledger:
-    """Collects a batch's outcomes and writes them a few dozen rows at a time."""
-
-    def __init__(self, delivery_id: int, flush_every: int):
-        self.delivery_id = delivery_id
-        self.flush_every = flush_every
-        self.sent: list[int] = []
-        self.skipped: list[int] = []
-        self.failed: dict[int, str] = {}
-        self.retry: dict[int, str] = {}
-        self.refused: list[tuple] = []
-
-    def flush(self, pending: list[int] | None = None):
-        now = timezone.now()
-        if self.sent:
-            Recipient.objects.filter(pk__in=self.sent, state=Recipient.State.SENDING).update(
-                state=Recipient.State.SENT, sent_at=now, error="")
-            self.sent = []
-        if self.skipped:
-            Recipient.objects.filter(pk__in=self.skipped).update(state=Recipient.State.SKIPPED)
-            self.skipped = []
-        for pk, error in self.failed.items():
-            Recipient.objects.filter(pk=pk).update(state=Recipient.State.FAILED, error=error[:300])
-        self.failed = {}
-        for pk, error in self.retry.items():
-            Recipient.objects.filter(pk=pk).update(state=Recipient.State.QUEUED, error=error[:300])
-        self.retry = {}
-        if pending:  # still being worked on: keep the sweep away from them
-            Recipient.objects.filter(pk__in=pending, state=Recipient.State.SENDING).update(claimed_at=now)
-            Delivery.objects.filter(pk=self.delivery_id).update(heartbeat_at=now)
-
-
-def delivery_send_batch(*, delivery_id: int, size: int | None = None) -> int:
-    """Claim up to ``size`` queued rows of a delivery and send them over one connection. Returns the count sent.
-
-    Raises TransportError when the mail server cannot be reached or drops the connection; the rows
-    not sent by then go back to the queue.
-    """
-    size = size or batch_size()
-    ids = _claim(delivery_id, size)
-    if not ids:
-        delivery_finish_if_complete(delivery_id=delivery_id)
-        return 0
-    rows = list(
-        Recipient.objects.filter(pk__in=ids).order_by("pk").values_list(
-            "pk", "rid", "language", "attempts", "subscriber_id", "subscriber__status",
-            "subscriber__person__email", "subscriber__person__name", "subscriber__person__do_not_contact",
-        )
-    )
-    prepared = _prepared(delivery_id)
-    ledger = _Ledger(delivery_id, int(_setting("JOURNAL_FLUSH_EVERY", 50)))
-    max_attempts = int(_setting("JOURNAL_MAX_ATTEMPTS", 3))
-    hard_bounces = []
-    sent_count = 0
-    bounce_address = envelope_from_template()
-    id_suffix = f".d{delivery_id}@{sender_domain()}"
-    transport = None
-    try:
-        transport = transport_open()
-        date = None
-        date_at = 0.0
-        for index, (pk, rid, language, attempts, subscriber_id, status, address, name, dnc) in enumerate(rows):
-            if status != Subscriber.Status.ACTIVE or dnc or not address or language not in prepared:
-                ledger.skipped.append(pk)
-                continue
-            message, fallback_name, unsubscribe_base, preferences_base = prepared[language]
-            if time.monotonic() - date_at > 1:
-                date, date_at = formatdate(usegmt=True), time.monotonic()
-            values = {
-                "unsubscribe_url": unsubscribe_base.replace("TOKEN", unsubscribe_token(subscriber_id, rid)),
-                "preferences_url": preferences_base.replace("TOKEN", preferences_token(subscriber_id)),
-                "rid": reader_token(str(subscriber_id)),
-                "trk": rid,
-            }
-            data = message.render(to_email=address, name=name or fallback_name, values=values,
-                                  message_id=rid + id_suffix, date=date)
-            try:
-                transport.send(bounce_address.format(rid=rid), address, dkim_sign(data))
-            except RecipientRefused as exc:
-                if exc.permanent or attempts >= max_attempts:
-                    ledger.failed[pk] = str(exc)
-                    if exc.permanent:
-                        hard_bounces.append((pk, subscriber_id, address, exc.code, str(exc)))
-                else:
-                    ledger.retry[pk] = str(exc)
-                continue
-            ledger.sent.append(pk)
-            sent_count += 1
-            if len(ledger.sent) >= ledger.flush_every:
-                ledger.flush(pending=[row[0] for row in rows[index + 1:]])
-    except TransportError as exc:
-        ledger.flush()
-        back = Recipient.objects.filter(pk__in=ids, state=Recipient.State.SENDING).update(
-            state=Recipient.State.QUEUED, error=str(exc)[:300])
-        logger.warning("delivery %s: mail server failed, %d rows back in the queue: %s", delivery_id, back, exc)
-        raise
-    finally:
-        if transport is not None:
-            transport.close()
-    ledger.flush()
-    if hard_bounces:
-        from .subscribers import bounce_record
-
-        for pk, subscriber_id, address, code, text in hard_bounces:
-            bounce_record(email=address, kind=Bounce.Kind.HARD, status=str(code), diagnostic=text, recipient_id=pk,
-                          subscriber_id=subscriber_id)
-    if ledger_retry_pending := Recipient.objects.filter(delivery_id=delivery_id, state=Recipient.State.QUEUED,
-                                                        pk__in=ids).exists():
-        from ..tasks import delivery_send_batch_task
-
-        delivery_send_batch_task.apply_async((delivery_id,), countdown=60)
-    if not ledger_retry_pending:
-        delivery_finish_if_complete(delivery_id=delivery_id)
-    return sent_count
-
-
-def delivery_finish_if_complete(*, delivery_id: int) -> bool:
-    """Mark a delivery done when no row is queued or being sent."""
-    if Recipient.objects.filter(delivery_id=delivery_id,
-                                state__in=[Recipient.State.QUEUED, Recipient.State.SENDING]).exists():
-        return False
-    return bool(Delivery.objects.filter(pk=delivery_id, state=Delivery.State.SENDING).update(
-        state=Delivery.State.DONE, finished_at=timezone.now()))
 
 
 def delivery_sweep(*, stale: timedelta | None = None) -> dict:
     """The periodic safety net (every minute): start due scheduled deliveries, re-run stalled builds,
     put rows of dead workers back in the queue and enqueue their batches again."""
-    from ..tasks import delivery_build_task
-
     stale = stale_after() if stale is None else stale
     now = timezone.now()
     result = {"started": 0, "rebuilt": 0, "requeued": 0, "batches": 0}
     for pk in Delivery.objects.filter(state=Delivery.State.SCHEDULED, scheduled_at__lte=now).values_list("pk", flat=True):
-        delivery_build_task.delay(pk)
+        tasks.delivery_build_task.delay(pk)
         result["started"] += 1
     for pk in Delivery.objects.filter(state=Delivery.State.BUILDING, heartbeat_at__lt=now - stale).values_list(
             "pk", flat=True):
-        delivery_build_task.delay(pk)
+        tasks.delivery_build_task.delay(pk)
         result["rebuilt"] += 1
     for delivery in Delivery.objects.filter(state=Delivery.State.SENDING):
         requeued = Recipient.objects.filter(delivery=delivery, state=Recipient.State.SENDING,
@@ -560,17 +263,15 @@ def delivery_sweep(*, stale: timedelta | None = None) -> dict:
         if requeued or quiet:
             queued = delivery.recipients.filter(state=Recipient.State.QUEUED).count()
             if queued:
-                _enqueue_batches(delivery.pk, queued)
-                result["batches"] += math.ceil(queued / batch_size())
+                sending.batches_enqueue(delivery.pk, queued)
+                result["batches"] += math.ceil(queued / sending.batch_size())
             else:
-                delivery_finish_if_complete(delivery_id=delivery.pk)
+                sending.delivery_finish_if_complete(delivery_id=delivery.pk)
     return result
 
 
 def delivery_test_send(*, issue, acting_user, to_email: str = "") -> list:
     """Send the issue to the editor themselves, in each published language, through the outbox."""
-    from ..emails import issue_email, personalise, sample_values
-
     issue = _issue_checked(issue)
     to_email = to_email or acting_user.email
     if not to_email:
@@ -594,25 +295,6 @@ def delivery_test_send(*, issue, acting_user, to_email: str = "") -> list:
     return messages
 
 
-# Engagement ---------------------------------------------------------------------------------------
-
-
-def recipient_open(*, trk: str) -> bool:
-    """Count the first open of a reader's copy (the pixel). Nothing about the reader is stored."""
-    return bool(Recipient.objects.filter(rid=trk, opened_at__isnull=True).update(opened_at=timezone.now()))
-
-
-def link_click(*, trk: str, link_id: int) -> str | None:
-    """Count a click and return the registered address, or None when the link is not one of the delivery's."""
-    recipient = Recipient.objects.filter(rid=trk).values_list("pk", "delivery_id").first()
-    link = DeliveryLink.objects.filter(pk=link_id).values_list("delivery_id", "url").first()
-    if link is None or (recipient is not None and recipient[1] != link[0]):
-        return None
-    DeliveryLink.objects.filter(pk=link_id).update(clicks=F("clicks") + 1)
-    if recipient is not None:
-        Recipient.objects.filter(pk=recipient[0], clicked_at__isnull=True).update(clicked_at=timezone.now())
-        Recipient.objects.filter(pk=recipient[0], opened_at__isnull=True).update(opened_at=timezone.now())
-    return link[1]
 
 
 def delivery_stats(*, delivery: Delivery) -> dict:

@@ -1,4 +1,5 @@
-"""Writes of readers' engagement: answers to interactive sections, replies to the editors."""
+"""Writes of readers' engagement: answers to interactive sections, replies to the editors, opens and
+clicks of a delivered issue."""
 
 import hashlib
 import re
@@ -6,13 +7,15 @@ import re
 import bleach
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from home.identity import normalise_email
 from home.services import person_match_or_create
 
-from ..models import IssuePage, ReaderReply, SectionAnswer
+from ..models import DeliveryLink, IssuePage, ReaderReply, Recipient, SectionAnswer
 from . import NewsletterError
 
 ALLOWED_TAGS = ["p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre"]
@@ -25,7 +28,8 @@ def reader_key(raw: str) -> str:
     return hashlib.sha256(f"newsletter-reader:{raw}".encode()).hexdigest()
 
 
-def _section(issue: IssuePage, block_id: str):
+def interactive_section(issue: IssuePage, block_id: str):
+    """The issue's section ``block_id`` if readers can answer it (a "was this helpful?" or a poll), else None."""
     for child in issue.body:
         if child.id == block_id and getattr(child.block, "interactive", False):
             return child
@@ -47,7 +51,7 @@ def answer_record(*, issue_id: int, block_id: str, choice: str, reader: str, sou
     issue = IssuePage.objects.live().filter(pk=issue_id).first()
     if issue is None:
         raise NewsletterError(_("This issue is not published."))
-    child = _section(issue, block_id)
+    child = interactive_section(issue, block_id)
     if child is None:
         raise NewsletterError(_("This question is no longer in the issue."))
     if choice not in answer_choices(child):
@@ -126,3 +130,24 @@ def reply_set_status(*, reply_id: int, status: str, acting_user, note: str | Non
     reply.save()
     log(instance=reply, action="newsletter.reply_status", user=acting_user, data={"status": status})
     return reply
+
+
+# Opens and clicks ---------------------------------------------------------------------------------
+
+
+def recipient_open(*, trk: str) -> bool:
+    """Count the first open of a reader's copy (the pixel). Nothing about the reader is stored."""
+    return bool(Recipient.objects.filter(rid=trk, opened_at__isnull=True).update(opened_at=timezone.now()))
+
+
+def link_click(*, trk: str, link_id: int) -> str | None:
+    """Count a click and return the registered address, or None when the link is not one of the delivery's."""
+    recipient = Recipient.objects.filter(rid=trk).values_list("pk", "delivery_id").first()
+    link = DeliveryLink.objects.filter(pk=link_id).values_list("delivery_id", "url").first()
+    if link is None or (recipient is not None and recipient[1] != link[0]):
+        return None
+    DeliveryLink.objects.filter(pk=link_id).update(clicks=F("clicks") + 1)
+    if recipient is not None:
+        Recipient.objects.filter(pk=recipient[0], clicked_at__isnull=True).update(clicked_at=timezone.now())
+        Recipient.objects.filter(pk=recipient[0], opened_at__isnull=True).update(opened_at=timezone.now())
+    return link[1]

@@ -1,6 +1,6 @@
 """Mail that comes back: bounces (DSN), complaints (ARF), auto-replies and readers' replies.
 
-Messages arrive through the webhook (``newsletter.subscribe_views.inbound_webhook``, a shared
+Messages arrive through the webhook (``newsletter.views.inbound.inbound_webhook``, a shared
 secret) or ``manage.py journal_inbound`` reading an mbox or Maildir; each is stored once (by its
 Message-ID) and processed by ``inbound_process_task``. A reader is recognised by the reader id in the
 bounce address (VERP, ``JOURNAL_BOUNCE_ADDRESS``) or in the Message-ID of our email that a reply or
@@ -10,14 +10,19 @@ report quotes; failing that, by the sender's address.
 import email
 import email.policy
 import hashlib
+import mailbox
+import os
 import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .. import tasks
 from ..models import Bounce, DeliveryContent, InboundEmail, Recipient, Subscriber
 from . import NewsletterError
+from .engagement import reply_create
+from .subscribers import bounce_record
 
 _OUR_MESSAGE_ID = re.compile(r"<([A-Za-z0-9_-]{8,24})\.d(\d+)@")
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
@@ -35,14 +40,12 @@ _QUOTE_START = re.compile(
 
 def inbound_store(*, raw: bytes) -> tuple[InboundEmail, bool]:
     """Keep an incoming message once and enqueue its processing. Returns (row, created)."""
-    from ..tasks import inbound_process_task
-
     message = email.message_from_bytes(raw, policy=email.policy.default)
     key = (str(message.get("Message-ID", "")).strip() or "sha256:" + hashlib.sha256(raw).hexdigest())[:300]
     try:
         with transaction.atomic():
             row = InboundEmail.objects.create(message_id=key, raw=raw[:2_000_000])
-            inbound_process_task.delay_on_commit(row.pk)
+            tasks.inbound_process_task.delay_on_commit(row.pk)
             return row, True
     except IntegrityError:
         return InboundEmail.objects.get(message_id=key), False
@@ -128,15 +131,12 @@ def _reply_text(message) -> tuple[str, bool]:
 
 def inbound_process(*, inbound_id: int) -> InboundEmail:
     """Classify one stored message and act on it. A processed message is left alone."""
-    from .engagement import reply_create
-    from .subscribers import bounce_record
-
     with transaction.atomic():
         row = InboundEmail.objects.select_for_update().get(pk=inbound_id)
         if row.processed_at:
             return row
         message = email.message_from_bytes(bytes(row.raw), policy=email.policy.default)
-        kind, note = _process(message, bounce_record, reply_create)
+        kind, note = _process(message)
         row.kind = kind
         row.note = note[:300]
         row.processed_at = timezone.now()
@@ -144,7 +144,7 @@ def inbound_process(*, inbound_id: int) -> InboundEmail:
     return row
 
 
-def _process(message, bounce_record, reply_create) -> tuple[str, str]:
+def _process(message) -> tuple[str, str]:
     ctype = message.get_content_type()
     report_type = str(message.get_param("report-type", "") or "").lower()
     if ctype == "multipart/report" and report_type in {"delivery-status", "feedback-report"}:
@@ -210,9 +210,6 @@ def _process(message, bounce_record, reply_create) -> tuple[str, str]:
 
 def inbound_read_mailbox(*, path: str) -> list[tuple[InboundEmail, bool]]:
     """Store every message of an mbox file or a Maildir folder (already stored ones are skipped)."""
-    import mailbox
-    import os
-
     box = mailbox.Maildir(path, factory=None, create=False) if os.path.isdir(path) else mailbox.mbox(path, create=False)
     results = []
     try:

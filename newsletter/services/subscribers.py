@@ -23,9 +23,10 @@ from home.services import consent_record, outbox_enqueue_template, person_match_
 
 from ..models import Bounce, Recipient, Subscriber
 from . import NewsletterError
-from .delivery import PREFERENCES_SALT, UNSUBSCRIBE_SALT, preferences_token
 
 CONFIRM_SALT = "newsletter.confirm"
+UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
+PREFERENCES_SALT = "newsletter.preferences"
 CONSENT_VERSION = "journal-2026-11"
 
 
@@ -132,6 +133,14 @@ def subscriber_confirm(*, token: str) -> Subscriber:
 
 
 # Reader links -------------------------------------------------------------------------------------
+
+
+def unsubscribe_token(subscriber_id: int, rid: str = "") -> str:
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(f"{subscriber_id}.{rid}")
+
+
+def preferences_token(subscriber_id: int) -> str:
+    return signing.Signer(salt=PREFERENCES_SALT).sign(str(subscriber_id))
 
 
 def subscriber_from_preferences_token(token: str) -> Subscriber:

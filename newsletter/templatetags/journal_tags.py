@@ -1,6 +1,7 @@
 """Template helpers of the e-journal: HTML to plain text for the text part, dictionary lookups."""
 
 import re
+from html import unescape
 
 from django import template
 from django.utils.html import strip_tags
@@ -24,8 +25,6 @@ def plain_text(html) -> str:
     html = re.sub(r"<li\b[^>]*>", "\n- ", html, flags=re.IGNORECASE)
     html = re.sub(r"<br\s*/?>", "\n", html, flags=re.IGNORECASE)
     html = _BLOCKS.sub("\n\n", html)
-    from html import unescape
-
     text = unescape(strip_tags(html))
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -1,25 +1,28 @@
-"""Public views of journal issues: answering a question or poll, and writing to the editors.
+"""Public views of readers' engagement: answering a question or poll, writing to the editors, and
+the open pixel and click counter of a delivered issue.
 
 Answers from the web page are POST forms; answers from an email are links to a GET page with a
 button that POSTs, so a mailbox scanner following links records nothing, and one reader token
 counts once per section.
 """
 
-from django import forms
+import base64
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from home.ratelimit import ratelimit
 
-from . import selectors
-from .emails import reader_token_check
-from .models import IssuePage
-from .services import NewsletterError
-from .services.engagement import answer_record, reply_create
+from ..emails import reader_token_check
+from ..forms import ReplyForm
+from ..models import IssuePage
+from ..services import NewsletterError
+from ..services.engagement import answer_record, interactive_section, link_click, recipient_open, reply_create
+
+_PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
 def _live_issue(issue_id: int) -> IssuePage:
@@ -30,10 +33,10 @@ def _live_issue(issue_id: int) -> IssuePage:
 
 
 def _section(issue, block_id):
-    for child in issue.body:
-        if child.id == block_id and getattr(child.block, "interactive", False):
-            return child
-    raise Http404
+    child = interactive_section(issue, block_id)
+    if child is None:
+        raise Http404
+    return child
 
 
 def _choice_label(child, choice):
@@ -78,13 +81,6 @@ def answer(request, issue_id: int, block_id: str):
     return redirect(issue.url + f"#s-{child.id}")
 
 
-class ReplyForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Your name"), max_length=120, required=False)
-    email = forms.EmailField(label=gettext_lazy("Your email"), help_text=gettext_lazy("So that we can answer you."))
-    body = forms.CharField(label=gettext_lazy("Your message"), widget=forms.Textarea(attrs={"rows": 6}),
-                           max_length=10_000)
-
-
 @require_http_methods(["GET", "POST"])
 @ratelimit("journal-reply", limit=5, window=600)
 def reply(request, issue_id: int):
@@ -102,7 +98,18 @@ def reply(request, issue_id: int):
                   status=400 if form.errors else 200)
 
 
-def latest_issue_section(request, page):
-    """Home page section: the newest issue in the page's language."""
-    issue = selectors.issues_live(language=page.locale.language_code).first()
-    return {"template": "newsletter/home_section.html", "issue": issue}
+@require_GET
+def open_pixel(request, trk):
+    recipient_open(trk=trk)
+    response = HttpResponse(_PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_GET
+def click(request, trk, link_id):
+    """Redirect to a link registered when the delivery was built; any other id is a 404 (no open redirect)."""
+    url = link_click(trk=trk, link_id=link_id)
+    if url is None:
+        raise Http404
+    return HttpResponseRedirect(url)

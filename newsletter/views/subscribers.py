@@ -1,30 +1,22 @@
-"""Public views of the subscription: subscribe, confirm, preferences, unsubscribe, the open pixel,
-the click counter, and the inbound mail webhook.
+"""Public views of the subscription: subscribe, confirm, preferences and unsubscribe.
 
 The one-click unsubscribe (RFC 8058) is a POST without cookies, so it is exempt from CSRF; a GET of
 the same address only shows a page with a button and changes nothing (mail scanners follow links).
 """
 
-import base64
-import hmac
-
-from django.conf import settings
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from home.ratelimit import ratelimit
 
-from .forms import PreferencesForm, SubscribeForm
-from .services import NewsletterError
-from .services import delivery as delivery_services
-from .services import inbound as inbound_services
-from .services import subscribers as subscriber_services
-
-_PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+from ..forms import PreferencesForm, SubscribeForm
+from ..services import NewsletterError
+from ..services import subscribers as subscriber_services
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,9 +80,7 @@ def preferences(request, token):
         saved = True
     unsubscribe_url = None
     if subscriber.status == subscriber.Status.ACTIVE:
-        from django.urls import reverse
-
-        unsubscribe_url = reverse("newsletter:unsubscribe", args=[delivery_services.unsubscribe_token(subscriber.pk)])
+        unsubscribe_url = reverse("newsletter:unsubscribe", args=[subscriber_services.unsubscribe_token(subscriber.pk)])
     return render(request, "newsletter/subscribe/preferences.html", {
         "form": form, "subscriber": subscriber, "saved": saved, "unsubscribe_url": unsubscribe_url,
     })
@@ -113,45 +103,3 @@ def unsubscribe(request, token):
         raise Http404
     links = subscriber_services.reader_links(subscriber)
     return render(request, "newsletter/subscribe/unsubscribed.html", {"subscriber": subscriber, **links})
-
-
-@require_GET
-def open_pixel(request, trk):
-    delivery_services.recipient_open(trk=trk)
-    response = HttpResponse(_PIXEL, content_type="image/gif")
-    response["Cache-Control"] = "no-store, private"
-    return response
-
-
-@require_GET
-def click(request, trk, link_id):
-    """Redirect to a link registered when the delivery was built; any other id is a 404 (no open redirect)."""
-    url = delivery_services.link_click(trk=trk, link_id=link_id)
-    if url is None:
-        raise Http404
-    return HttpResponseRedirect(url)
-
-
-@csrf_exempt
-@require_POST
-def inbound_webhook(request):
-    """A mail provider or MTA posts each message for the bounce / reply address here, raw (RFC 822).
-
-    Authenticated with ``JOURNAL_INBOUND_SECRET`` in the ``X-Journal-Secret`` header (or a Bearer
-    token); without the setting the endpoint does not exist.
-    """
-    secret = getattr(settings, "JOURNAL_INBOUND_SECRET", "")
-    if not secret:
-        raise Http404
-    given = request.headers.get("X-Journal-Secret", "")
-    auth = request.headers.get("Authorization", "")
-    if not given and auth.lower().startswith("bearer "):
-        given = auth[7:].strip()
-    if not hmac.compare_digest(given.encode(), secret.encode()):
-        return HttpResponse(status=403)
-    raw = request.body
-    if not raw or len(raw) > 10_000_000:
-        return HttpResponse(status=400)
-    row, created = inbound_services.inbound_store(raw=raw)
-    return HttpResponse("stored\n" if created else "duplicate\n", status=202 if created else 200,
-                        content_type="text/plain")

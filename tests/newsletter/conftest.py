@@ -7,7 +7,7 @@ import pytest
 def journal(home_pages):
     from home.demo import _product_lines
     from home.roles import sync_roles
-    from newsletter.demo import load_demo
+    from newsletter.demo.pages import load_demo
     from newsletter.models import IssuePage, JournalIndexPage
 
     _product_lines()

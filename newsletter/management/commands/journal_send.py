@@ -8,8 +8,7 @@ from django.utils.timezone import get_current_timezone, is_naive, make_aware
 
 from newsletter import selectors
 from newsletter.models import Delivery
-from newsletter.services import NewsletterError
-from newsletter.services import delivery as delivery_services
+from newsletter.services import NewsletterError, deliveries, segments
 
 
 class Command(BaseCommand):
@@ -36,8 +35,8 @@ class Command(BaseCommand):
             if is_naive(scheduled_at):
                 scheduled_at = make_aware(scheduled_at, get_current_timezone())
         try:
-            segment = delivery_services.segment_parse(options["segment"])
-            delivery = delivery_services.delivery_start(issue=issue, segment=segment, scheduled_at=scheduled_at)
+            segment = segments.segment_parse(options["segment"])
+            delivery = deliveries.delivery_start(issue=issue, segment=segment, scheduled_at=scheduled_at)
         except NewsletterError as exc:
             raise CommandError(str(exc))
         self.stdout.write(f"delivery {delivery.pk}: {issue.title} -> {delivery.segment_key} ({delivery.get_state_display()})")
@@ -47,7 +46,7 @@ class Command(BaseCommand):
         last = None
         while True:
             delivery.refresh_from_db()
-            stats = delivery_services.delivery_stats(delivery=delivery)
+            stats = deliveries.delivery_stats(delivery=delivery)
             line = (f"{delivery.state}: {stats['sent']} sent, {stats['failed']} failed, {stats['skipped']} skipped, "
                     f"{stats['queued'] + stats['sending']} to go")
             if line != last:

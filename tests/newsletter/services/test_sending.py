@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from newsletter.models import Delivery, Recipient, Subscriber
-from newsletter.services.delivery import delivery_start, delivery_sweep
+from newsletter.services.deliveries import delivery_start, delivery_sweep
 from tests.conftest import WorkerProcess, wait_until
 from tests.newsletter.delivery_helpers import lazy_parsing, make_subscribers
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from newsletter.models import Bounce, InboundEmail, ReaderReply, Recipient, Subscriber
-from newsletter.services import delivery as ds
+from newsletter.services import deliveries
 from newsletter.services.inbound import inbound_process, inbound_store
 from newsletter.tasks import inbound_process_task
 from tests.newsletter.delivery_helpers import make_subscribers
@@ -21,8 +21,8 @@ def sent(journal, django_capture_on_commit_callbacks):
     """Three readers who were sent the issue (the ledger rows exist; nothing is mailed here)."""
     readers = make_subscribers(3)
     with django_capture_on_commit_callbacks(execute=False):
-        delivery = ds.delivery_start(issue=journal["issue"])
-        ds.delivery_build(delivery_id=delivery.pk)
+        delivery = deliveries.delivery_start(issue=journal["issue"])
+        deliveries.delivery_build(delivery_id=delivery.pk)
     Recipient.objects.filter(delivery=delivery).update(state=Recipient.State.SENT)
     rows = {r.subscriber_id: r for r in Recipient.objects.filter(delivery=delivery)}
     return {"delivery": delivery, "readers": readers, "rows": [rows[r.pk] for r in readers]}
@@ -72,7 +72,7 @@ def test_hard_bounce_stops_mail_to_that_reader(sent, settings):
     assert result.kind == InboundEmail.Kind.BOUNCE
     assert Subscriber.objects.get(pk=row.subscriber_id).status == Subscriber.Status.BOUNCED
     assert Bounce.objects.get().kind == Bounce.Kind.HARD
-    assert ds.delivery_stats(delivery=sent["delivery"])["bounced"] == 1
+    assert deliveries.delivery_stats(delivery=sent["delivery"])["bounced"] == 1
     assert Subscriber.objects.filter(status=Subscriber.Status.ACTIVE).count() == 2
 
 
@@ -154,7 +154,7 @@ Content-Type: text/html; charset=utf-8
     for bad in ("<script", "onclick", "onerror", "onload", "javascript:", "<svg", "<img"):
         assert bad not in reply.body.lower()
     assert 'href="https://ok.example/"' in reply.body
-    assert ds.delivery_stats(delivery=sent["delivery"])["replied"] == 1
+    assert deliveries.delivery_stats(delivery=sent["delivery"])["replied"] == 1
     # It appears in the care team's queue, inert.
     page = admin_client.get(f"/admin/journal_replies/inspect/{reply.pk}/").content.decode()
     assert "Thanks!" in page and "<script>alert" not in page

@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 
 from newsletter.models import Delivery, DeliveryLink, Recipient, Subscriber
-from newsletter.services import NewsletterError
-from newsletter.services import delivery as ds
+from newsletter.services import NewsletterError, deliveries, sending
 from newsletter.transport import TransportError
 from tests.newsletter.delivery_helpers import lazy_parsing, make_subscribers
 
@@ -20,9 +19,9 @@ pytestmark = pytest.mark.django_db
 def _send(issue, segment=None, *, callbacks):
     """Start and build a delivery, then send all its batches here instead of in a worker."""
     with callbacks(execute=False):
-        delivery = ds.delivery_start(issue=issue, segment=segment)
-        ds.delivery_build(delivery_id=delivery.pk)
-        while ds.delivery_send_batch(delivery_id=delivery.pk):
+        delivery = deliveries.delivery_start(issue=issue, segment=segment)
+        deliveries.delivery_build(delivery_id=delivery.pk)
+        while sending.delivery_send_batch(delivery_id=delivery.pk):
             pass
     delivery.refresh_from_db()
     return delivery
@@ -65,20 +64,20 @@ def test_the_issue_is_frozen_when_the_delivery_is_built(journal, sink, django_ca
     make_subscribers(1)
     issue = journal["issue"]
     with django_capture_on_commit_callbacks(execute=False):
-        delivery = ds.delivery_start(issue=issue)
-        ds.delivery_build(delivery_id=delivery.pk)
+        delivery = deliveries.delivery_start(issue=issue)
+        deliveries.delivery_build(delivery_id=delivery.pk)
     issue.subject = "Changed after the send started"
     issue.save_revision().publish()
     with django_capture_on_commit_callbacks(execute=False):
-        ds.delivery_send_batch(delivery_id=delivery.pk)
+        sending.delivery_send_batch(delivery_id=delivery.pk)
     assert sink.messages[0]["message"]["Subject"] != "Changed after the send started"
 
 
 def test_double_click_and_resend_send_nothing_new(journal, sink, django_capture_on_commit_callbacks):
     make_subscribers(4)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = ds.delivery_start(issue=journal["issue"])
-        second = ds.delivery_start(issue=journal["issue"])
+        first = deliveries.delivery_start(issue=journal["issue"])
+        second = deliveries.delivery_start(issue=journal["issue"])
     assert first.pk == second.pk
     assert len(callbacks) == 1  # one build enqueued
     _send(journal["issue"], callbacks=django_capture_on_commit_callbacks)
@@ -107,20 +106,20 @@ def test_segments_by_language_and_product_line(journal, sink, django_capture_on_
 
 def test_unknown_segment_and_unpublished_issue_are_refused(journal):
     with pytest.raises(NewsletterError):
-        ds.delivery_start(issue=journal["issue"], segment={"product_lines": ["toasters"]})
+        deliveries.delivery_start(issue=journal["issue"], segment={"product_lines": ["toasters"]})
     issue = journal["issue"]
     issue.unpublish()
     with pytest.raises(NewsletterError):
-        ds.delivery_start(issue=issue)
+        deliveries.delivery_start(issue=issue)
 
 
 def test_reader_who_unsubscribes_before_their_batch_is_skipped(journal, sink, django_capture_on_commit_callbacks):
     subscribers = make_subscribers(3)
     with django_capture_on_commit_callbacks(execute=False):
-        delivery = ds.delivery_start(issue=journal["issue"])
-        ds.delivery_build(delivery_id=delivery.pk)
+        delivery = deliveries.delivery_start(issue=journal["issue"])
+        deliveries.delivery_build(delivery_id=delivery.pk)
         Subscriber.objects.filter(pk=subscribers[0].pk).update(status=Subscriber.Status.UNSUBSCRIBED)
-        ds.delivery_send_batch(delivery_id=delivery.pk)
+        sending.delivery_send_batch(delivery_id=delivery.pk)
     assert sorted(m["to"][0] for m in sink.messages) == ["reader1@example.com", "reader2@example.com"]
     assert Recipient.objects.get(subscriber=subscribers[0]).state == Recipient.State.SKIPPED
 
@@ -143,7 +142,7 @@ def test_clicks_go_only_to_registered_links_and_opens_count_once(journal, sink, 
     pixel = re.search(r'src="https://journal\.example\.com(/zh-hans/journal/o/[^"]+\.gif)"', html).group(1)
     assert client.get(pixel)["Content-Type"] == "image/gif"
     client.get(pixel)
-    stats = ds.delivery_stats(delivery=delivery)
+    stats = deliveries.delivery_stats(delivery=delivery)
     assert (stats["sent"], stats["opened"], stats["clicked"], stats["clicks"]) == (2, 1, 1, 2)
 
 
@@ -163,10 +162,10 @@ def test_mail_server_down_puts_the_batch_back(journal, settings, django_capture_
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
     with django_capture_on_commit_callbacks(execute=False):
-        delivery = ds.delivery_start(issue=journal["issue"])
-        ds.delivery_build(delivery_id=delivery.pk)
+        delivery = deliveries.delivery_start(issue=journal["issue"])
+        deliveries.delivery_build(delivery_id=delivery.pk)
         with pytest.raises(TransportError):
-            ds.delivery_send_batch(delivery_id=delivery.pk)
+            sending.delivery_send_batch(delivery_id=delivery.pk)
     assert Recipient.objects.filter(delivery=delivery, state=Recipient.State.QUEUED).count() == 3
 
 
@@ -174,20 +173,20 @@ def test_sweep_requeues_rows_of_a_dead_worker_and_starts_due_schedules(journal, 
                                                                       settings):
     make_subscribers(3)
     with django_capture_on_commit_callbacks(execute=False):
-        delivery = ds.delivery_start(issue=journal["issue"])
-        ds.delivery_build(delivery_id=delivery.pk)
-    claimed = ds._claim(delivery.pk, 2)  # a worker claims two rows and dies
+        delivery = deliveries.delivery_start(issue=journal["issue"])
+        deliveries.delivery_build(delivery_id=delivery.pk)
+    claimed = sending._claim(delivery.pk, 2)  # a worker claims two rows and dies
     long_ago = timezone.now() - timedelta(minutes=10)
     Recipient.objects.filter(pk__in=claimed).update(claimed_at=long_ago)
     Delivery.objects.filter(pk=delivery.pk).update(heartbeat_at=long_ago)
-    later = ds.delivery_start(issue=journal["issue"], segment={"languages": ["en"]},
+    later = deliveries.delivery_start(issue=journal["issue"], segment={"languages": ["en"]},
                               scheduled_at=timezone.now() + timedelta(hours=1))
     assert later.state == Delivery.State.SCHEDULED
-    assert ds.delivery_sweep()["requeued"] == 2
+    assert deliveries.delivery_sweep()["requeued"] == 2
     assert Recipient.objects.filter(delivery=delivery, state=Recipient.State.QUEUED).count() == 3
-    assert ds.delivery_sweep()["started"] == 0
+    assert deliveries.delivery_sweep()["started"] == 0
     Delivery.objects.filter(pk=later.pk).update(scheduled_at=timezone.now() - timedelta(seconds=1))
-    assert ds.delivery_sweep()["started"] == 1
+    assert deliveries.delivery_sweep()["started"] == 1
 
 
 def test_dkim_signature_verifies(journal, sink, settings, tmp_path, django_capture_on_commit_callbacks):
@@ -246,9 +245,9 @@ def test_editor_sends_from_the_admin_and_follows_progress(journal, client, djang
     progress = client.get(first["Location"]).content.decode()
     assert '<meta http-equiv="refresh"' in progress and "<script>" not in progress.split("</head>")[0].split(
         "http-equiv")[1]
-    ds.delivery_build(delivery_id=delivery.pk)
+    deliveries.delivery_build(delivery_id=delivery.pk)
     with django_capture_on_commit_callbacks(execute=False):
-        ds.delivery_send_batch(delivery_id=delivery.pk)
+        sending.delivery_send_batch(delivery_id=delivery.pk)
     progress = client.get(first["Location"]).content.decode()
     assert 'data-count="sent">3<' in progress and '<meta http-equiv="refresh"' not in progress
     from wagtail.models import ModelLogEntry
@@ -315,9 +314,9 @@ def test_journal_send_command(journal, django_capture_on_commit_callbacks):
         call_command("journal_send", journal["issue"].slug, "--segment", "lang=zh-hans", stdout=out)
     delivery = Delivery.objects.get()
     assert out.getvalue().count(f"delivery {delivery.pk}:") == 2 and delivery.segment_key == "lang=zh-hans"
-    ds.delivery_build(delivery_id=delivery.pk)
+    deliveries.delivery_build(delivery_id=delivery.pk)
     with django_capture_on_commit_callbacks(execute=False):
-        while ds.delivery_send_batch(delivery_id=delivery.pk):
+        while sending.delivery_send_batch(delivery_id=delivery.pk):
             pass
     waited = StringIO()
     call_command("journal_send", str(journal["issue"].pk), "--segment", "lang=zh-hans", "--wait", stdout=waited)

@@ -6,7 +6,7 @@ from django.test import Client
 
 from home.models import Consent
 from newsletter.models import Recipient, Subscriber
-from newsletter.services.delivery import preferences_token, unsubscribe_token
+from newsletter.services.subscribers import preferences_token, unsubscribe_token
 from tests.newsletter.delivery_helpers import make_subscribers
 
 pytestmark = pytest.mark.django_db
@@ -47,14 +47,14 @@ def test_forged_or_other_readers_tokens_are_refused(readers):
 
 
 def test_unsubscribe_from_an_issue_is_counted_on_that_issue(journal, readers, django_capture_on_commit_callbacks):
-    from newsletter.services import delivery as ds
+    from newsletter.services import deliveries
 
     with django_capture_on_commit_callbacks(execute=False):
-        delivery = ds.delivery_start(issue=journal["issue"])
-        ds.delivery_build(delivery_id=delivery.pk)
+        delivery = deliveries.delivery_start(issue=journal["issue"])
+        deliveries.delivery_build(delivery_id=delivery.pk)
     row = Recipient.objects.get(subscriber=readers[0])
     Client().post(f"/en/journal/unsubscribe/{unsubscribe_token(readers[0].pk, row.rid)}/")
-    assert ds.delivery_stats(delivery=delivery)["unsubscribed"] == 1
+    assert deliveries.delivery_stats(delivery=delivery)["unsubscribed"] == 1
 
 
 def test_preferences_page_changes_language_and_lines_and_can_unsubscribe(readers, client):
