@@ -9,12 +9,12 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from home.registry import demo_loaders, home_sections
 
-        from .demo import load_demo
-        from .views import home_section
+        from .demo.catalogue import load_demo
+        from .views.catalogue import home_section
 
         home_sections.register("training", home_section)
         demo_loaders.register("training", load_demo)
         # certificates need the catalogue: registered after it, so they load after it
-        from .certificate_demo import load_demo as load_certificates_demo
+        from .demo.certificates import load_demo as load_certificates_demo
 
         demo_loaders.register("certificates", load_certificates_demo)

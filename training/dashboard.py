@@ -13,10 +13,15 @@ from home.registry import dashboard_panels
 from .models import Certificate, ClassSession, Signup
 
 
-class FillRatePanel(DashboardPanel):
+class TrainingPanel(DashboardPanel):
+    """Training's panels, shown to whoever may see the classes."""
+
+    permission = "training.view_classsession"
+
+
+class FillRatePanel(TrainingPanel):
     key = "training-fill"
     title = gettext_lazy("Training: fill rate and waiting list per course and city")
-    permission = "training.view_classsession"
     order = 20
 
     def get_data(self):
@@ -51,10 +56,9 @@ class FillRatePanel(DashboardPanel):
         )
 
 
-class CertificatesPanel(DashboardPanel):
+class CertificatesPanel(TrainingPanel):
     key = "training-certificates"
     title = gettext_lazy("Training: certificates issued, no-shows and certificates expiring soon")
-    permission = "training.view_classsession"
     order = 21
 
     def get_data(self):

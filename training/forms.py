@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from django import forms
@@ -93,3 +94,20 @@ class MoveForm(forms.Form):
         self.fields["session"].choices = [
             (s.pk, f"{timezone.localtime(s.starts_at):%Y-%m-%d %H:%M} · {s.city}") for s in sessions
         ]
+
+
+def normalise_number(raw: str) -> str:
+    """Upper-case, drop spaces and dashes, and read the letters people confuse with digits."""
+    value = re.sub(r"[\s\-]", "", raw or "").upper()
+    if len(value) > 5:
+        value = value[:5] + value[5:].replace("O", "0").replace("I", "1").replace("L", "1")
+    return value
+
+
+class VerifyForm(forms.Form):
+    number = forms.CharField(
+        label=_("Certificate number"), max_length=40, help_text=_("For example C2026K7Q2MX9D4T, as printed on the certificate.")
+    )
+
+    def clean_number(self):
+        return normalise_number(self.cleaned_data["number"])

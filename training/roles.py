@@ -4,7 +4,7 @@ from home.roles import TRAINING_COORDINATORS
 
 PERMISSIONS = {
     # Certificates (issue 6): coordinators assess, issue and revoke; care reads through
-    # training.certificate_selectors and holds no certificate permission here.
+    # training.selectors and holds no certificate permission here.
     TRAINING_COORDINATORS: [
         "training.view_certificate", "training.issue_certificate", "training.revoke_certificate",
         "training.view_assessment", "training.add_assessment", "training.change_assessment",

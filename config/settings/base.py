@@ -248,7 +248,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "care-schedule-calls": {"task": "care.tasks.calls_schedule_task", "schedule": crontab(minute=15, hour="7-18")},
     "training-certificate-reminders": {
-        "task": "training.tasks_certificates.certificate_reminders_task", "schedule": crontab(minute=0, hour=9),
+        "task": "training.tasks.certificate_reminders_task", "schedule": crontab(minute=0, hour=9),
     },
 }
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import modelcluster.fields
-import training.models.catalogue
+import training.models.signups
 import wagtail.fields
 from django.conf import settings
 from django.db import migrations, models
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             name='Booking',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(default=training.models.catalogue.booking_reference, max_length=20, unique=True, verbose_name='reference')),
+                ('reference', models.CharField(default=training.models.signups.booking_reference, max_length=20, unique=True, verbose_name='reference')),
                 ('company', models.CharField(blank=True, max_length=200, verbose_name='company')),
                 ('serial_number', models.CharField(blank=True, max_length=100, verbose_name='product serial or contract number')),
                 ('language', models.CharField(default='zh-hans', max_length=10, verbose_name='language')),
@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('status', models.CharField(choices=[('pending_payment', 'seat held, payment pending'), ('confirmed', 'confirmed'), ('waiting', 'waiting list'), ('offered', 'seat offered'), ('cancelled', 'cancelled'), ('expired', 'expired')], db_index=True, max_length=20, verbose_name='status')),
                 ('attended', models.BooleanField(blank=True, null=True, verbose_name='attended')),
-                ('token', models.CharField(default=training.models.catalogue.signup_token, editable=False, max_length=64, unique=True)),
+                ('token', models.CharField(default=training.models.signups.signup_token, editable=False, max_length=64, unique=True)),
                 ('hold_expires_at', models.DateTimeField(blank=True, null=True, verbose_name='hold expires')),
                 ('offer_expires_at', models.DateTimeField(blank=True, null=True, verbose_name='offer expires')),
                 ('language', models.CharField(default='zh-hans', max_length=10, verbose_name='language')),

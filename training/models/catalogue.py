@@ -1,6 +1,4 @@
-"""The training catalogue (pages), class sessions, bookings, sign-ups and payments."""
-
-import secrets
+"""The training catalogue: catalogue and course pages, video lessons, and class sessions."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,20 +9,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 
-__all__ = [
-    "CatalogPage", "CoursePage", "CourseLesson", "ClassSession", "Booking", "Signup", "Payment", "signup_token",
-]
-
-
-def signup_token() -> str:
-    """The private key of a sign-up's links (cancel, move, accept an offer): 32 random bytes."""
-    return secrets.token_urlsafe(32)
-
-
-def booking_reference() -> str:
-    """A short reference customers write on a bank transfer. Not a secret: it opens nothing."""
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "TR-" + "".join(secrets.choice(alphabet) for _ in range(8))
+__all__ = ["CatalogPage", "CoursePage", "CourseLesson", "ClassSession"]
 
 
 class CatalogPage(Page):
@@ -184,104 +169,3 @@ class ClassSession(models.Model):
             raise ValidationError({"ends_at": _("A class must end after it starts.")})
         if self.starts_at and self.signup_deadline and self.signup_deadline > self.starts_at:
             raise ValidationError({"signup_deadline": _("The sign-up deadline must be before the class starts.")})
-
-
-class Booking(models.Model):
-    """One sign-up form sent: a contact person booking one or more seats, paid together."""
-
-    reference = models.CharField(_("reference"), max_length=20, unique=True, default=booking_reference)
-    contact = models.ForeignKey("home.Person", verbose_name=_("contact"), on_delete=models.PROTECT, related_name="+")
-    company = models.CharField(_("company"), max_length=200, blank=True)
-    serial_number = models.CharField(_("product serial or contract number"), max_length=100, blank=True)
-    language = models.CharField(_("language"), max_length=10, default="zh-hans")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("booking")
-        verbose_name_plural = _("bookings")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return self.reference
-
-
-class Signup(models.Model):
-    """One attendee's place in one class: a held or confirmed seat, or a place on the waiting list."""
-
-    class Status(models.TextChoices):
-        PENDING_PAYMENT = "pending_payment", _("seat held, payment pending")
-        CONFIRMED = "confirmed", _("confirmed")
-        WAITING = "waiting", _("waiting list")
-        OFFERED = "offered", _("seat offered")
-        CANCELLED = "cancelled", _("cancelled")
-        EXPIRED = "expired", _("expired")
-
-    # Statuses that take a seat: seats held plus confirmed never exceed the class's capacity.
-    SEAT_STATUSES = (Status.PENDING_PAYMENT, Status.CONFIRMED, Status.OFFERED)
-    ACTIVE_STATUSES = (*SEAT_STATUSES, Status.WAITING)
-
-    session = models.ForeignKey(ClassSession, verbose_name=_("class"), on_delete=models.PROTECT, related_name="signups")
-    person = models.ForeignKey("home.Person", verbose_name=_("attendee"), on_delete=models.PROTECT, related_name="+")
-    booking = models.ForeignKey(
-        Booking, verbose_name=_("booking"), null=True, blank=True, on_delete=models.SET_NULL, related_name="signups"
-    )
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, db_index=True)
-    attended = models.BooleanField(_("attended"), null=True, blank=True)
-    token = models.CharField(max_length=64, unique=True, default=signup_token, editable=False)
-    hold_expires_at = models.DateTimeField(_("hold expires"), null=True, blank=True)
-    offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
-    payment = models.ForeignKey(
-        "training.Payment", verbose_name=_("payment"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="signups",
-    )
-    language = models.CharField(_("language"), max_length=10, default="zh-hans")
-    cancelled_by_staff = models.BooleanField(default=False)
-    created_at = models.DateTimeField(_("signed up"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("sign-up")
-        verbose_name_plural = _("sign-ups")
-        ordering = ["session", "created_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["session", "person"],
-                condition=models.Q(status__in=["pending_payment", "confirmed", "waiting", "offered"]),
-                name="signup_one_active_per_person_and_class",
-            ),
-        ]
-        permissions = [("mark_attendance", "Can mark attendance")]
-
-    def __str__(self):
-        return f"{self.person} · {self.session_id} · {self.get_status_display()}"
-
-    @property
-    def holds_seat(self) -> bool:
-        return self.status in self.SEAT_STATUSES
-
-
-class Payment(models.Model):
-    """What a booking owes and whether the provider has told us it is paid."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        PAID = "paid", _("paid")
-        CANCELLED = "cancelled", _("cancelled")
-
-    booking = models.ForeignKey(Booking, verbose_name=_("booking"), on_delete=models.PROTECT, related_name="payments")
-    provider = models.CharField(_("provider"), max_length=40)
-    provider_reference = models.CharField(_("provider reference"), max_length=100, unique=True)
-    amount = models.DecimalField(_("amount (CNY)"), max_digits=10, decimal_places=2)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    instructions = models.TextField(_("payment instructions"), blank=True)
-    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
-    notifications = models.PositiveIntegerField(_("paid notifications received"), default=0)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("payment")
-        verbose_name_plural = _("payments")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.provider_reference} · {self.amount} · {self.get_status_display()}"

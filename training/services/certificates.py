@@ -1,40 +1,32 @@
-"""Writes of certificates: assessing attendees, issuing, revoking, the PDF and its email, reminders
-before expiry, and progress through video lessons."""
+"""Writes of certificates: assessing attendees, issuing, revoking, the PDF and its email, and reminders
+before expiry."""
 
-import calendar
 import logging
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from home.emails import absolute_url, attachment
-from home.selectors import person_find
 from home.services import outbox_enqueue_template
 
-from ..models import Assessment, Certificate, ClassSession, CourseLesson, CoursePage, LessonProgress, Signup
+from .. import tasks
+from ..models import Assessment, Certificate, ClassSession, CoursePage, Signup
 from ..models.certificates import certificate_number_new
 from ..pdf import CertificateDocument, certificate_pdf
+from ..selectors import sessions_upcoming_for_course
 from . import TrainingError
 
 logger = logging.getLogger(__name__)
 
 REMINDER_DAYS = (60, 14)
-LESSON_COURSE_FIELD = "page"  # CourseLesson's link to its course page
 
 
 # Helpers -----------------------------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus whole months; the 31st becomes the last day of a shorter month."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def certificate_verify_url(number: str) -> str:
@@ -148,7 +140,7 @@ def certificate_create(
         signup=signup,
         class_date=class_date,
         issued_on=issued_on,
-        expires_on=add_months(issued_on, months) if months else None,
+        expires_on=issued_on + relativedelta(months=months) if months else None,  # the 31st: end of a shorter month
         issued_by=acting_user,
     )
     certificate.full_clean()
@@ -162,8 +154,6 @@ def certificate_issue_for_session(*, session_id: int, acting_user) -> list[Certi
     Idempotent: running it again issues only to attendees who have qualified since. Each new
     certificate's PDF is made and emailed by a task after the transaction commits.
     """
-    from ..tasks_certificates import certificate_render_pdf_task
-
     with transaction.atomic():
         session = ClassSession.objects.select_for_update(of=("self",)).select_related("course").get(pk=session_id)
         class_date = timezone.localtime(session.starts_at).date()
@@ -187,7 +177,7 @@ def certificate_issue_for_session(*, session_id: int, acting_user) -> list[Certi
                 continue
             log(instance=certificate, action="training.certificate_issue", user=acting_user,
                 data={"session": session.pk, "number": certificate.number})
-            certificate_render_pdf_task.delay_on_commit(certificate.pk)
+            tasks.certificate_render_pdf_task.delay_on_commit(certificate.pk)
             issued.append(certificate)
     return issued
 
@@ -273,8 +263,6 @@ def _title_in(certificate: Certificate, language: str) -> str:
 
 
 def _upcoming_sessions(course, limit=3):
-    from ..certificate_selectors import sessions_upcoming_for_course
-
     return list(sessions_upcoming_for_course(course=course)[:limit])
 
 
@@ -332,67 +320,3 @@ def certificate_reminders_send(*, today: date | None = None) -> dict[int, int]:
         ).values_list("pk", flat=True)
         sent[days] = sum(_remind(pk, days, today) for pk in list(due))
     return sent
-
-
-# Video lessons and prerequisites -----------------------------------------------------------------
-
-
-def _person_for_user(user):
-    if not getattr(user, "email", ""):
-        return None
-    return person_find(email=user.email).first()
-
-
-def lesson_progress_record(*, user, lesson_id: int, seconds_watched: int = 0, completed: bool = False) -> LessonProgress:
-    """Record how far a signed-in learner got in a lesson. Progress only moves forward."""
-    if not getattr(user, "is_authenticated", False):
-        raise TrainingError(_("Sign in to keep track of the lessons you have watched."))
-    try:
-        lesson = CourseLesson.objects.get(pk=lesson_id)
-    except CourseLesson.DoesNotExist:
-        raise TrainingError(_("This lesson does not exist."))
-    person = _person_for_user(user)
-    with transaction.atomic():
-        progress = LessonProgress.objects.select_for_update().filter(user=user, lesson=lesson).first()
-        if progress is None and person is not None:
-            progress = LessonProgress.objects.select_for_update().filter(person=person, lesson=lesson).first()
-        if progress is None:
-            progress = LessonProgress(user=user, lesson=lesson)
-        if progress.person_id is None and person is not None:
-            progress.person = person
-        progress.seconds_watched = max(progress.seconds_watched, max(int(seconds_watched or 0), 0))
-        if completed and progress.completed_at is None:
-            progress.completed_at = timezone.now()
-        progress.full_clean(validate_unique=False, validate_constraints=False)
-        progress.save()
-    return progress
-
-
-def _lessons_of(course) -> list:
-    return list(CourseLesson.objects.filter(**{LESSON_COURSE_FIELD: course}))
-
-
-def prerequisite_met(*, person, course) -> bool:
-    """Whether ``person`` may book ``course``: it has no prerequisite, or they completed every video
-    lesson of the prerequisite course (in any of its languages), or they hold a certificate for it."""
-    course = course.specific
-    prerequisite = getattr(course, "prerequisite_course", None)
-    if prerequisite is None:
-        return True
-    if person is None:
-        return False
-    translations = list(prerequisite.get_translations(inclusive=True))
-    if Certificate.objects.filter(person=person, course__in=translations, status=Certificate.Status.VALID).exists():
-        return True
-    learner = Q(person=person)
-    if person.email:
-        learner |= Q(user__email__iexact=person.email)
-    done = set(
-        LessonProgress.objects.filter(learner, completed_at__isnull=False).values_list("lesson_id", flat=True)
-    )
-    for page in translations:
-        lessons = _lessons_of(page)
-        if lessons and all(lesson.pk in done for lesson in lessons):
-            return True
-    return not any(_lessons_of(page) for page in translations)
-

@@ -20,6 +20,7 @@ from wagtail.log_actions import log
 
 from ..models import Booking, Payment, Signup
 from . import TrainingError
+from .sessions import lock_session, notify, seats_taken, sync_status
 
 logger = logging.getLogger(__name__)
 
@@ -103,14 +104,12 @@ def payment_paid_notification(*, provider_reference: str, amount: Decimal | str 
     Held seats become confirmed. A seat whose hold lapsed before the money arrived is given back if
     the class still has room; otherwise it stays expired for a coordinator to refund.
     """
-    from .signups import _lock_session, _notify, _sync_status, seats_taken
-
     with transaction.atomic():
         found = Payment.objects.filter(provider_reference=provider_reference).first()
         if found is None:
             raise TrainingError(_("Unknown payment."))
         session_ids = sorted(set(Signup.objects.filter(payment=found).values_list("session_id", flat=True)))
-        sessions = {pk: _lock_session(pk) for pk in session_ids}
+        sessions = {pk: lock_session(pk) for pk in session_ids}
         payment = Payment.objects.select_for_update().get(pk=found.pk)
         payment.notifications += 1
         if payment.status == Payment.Status.PAID:
@@ -131,11 +130,11 @@ def payment_paid_notification(*, provider_reference: str, amount: Decimal | str 
                 signup.status = Signup.Status.CONFIRMED
                 signup.hold_expires_at = None
                 signup.save(update_fields=["status", "hold_expires_at", "updated_at"])
-                _notify(signup, "confirmed")
+                notify(signup, "confirmed")
             else:
                 logger.warning("payment %s paid for sign-up %s in state %s", payment.pk, signup.pk, signup.status)
         for session in sessions.values():
-            _sync_status(session)
+            sync_status(session)
     return payment
 
 

@@ -1,17 +1,14 @@
-"""Writes of sign-ups: booking seats, the waiting list and its offers, cancelling and moving, holds.
+"""Writes of sign-ups: booking seats, the waiting list and its offers, cancelling and moving, holds,
+the coordinators' changes to one sign-up, and the sign-up emails.
 
-Every change to who holds a seat in a class happens with that class's row locked
-(``select_for_update``), after recounting the seats taken, so seats held plus confirmed never exceed
-the capacity, however many requests arrive at once. Sessions are always locked before sign-ups and
-payments, in primary-key order when there are two, so two transactions never wait for each other.
+Seats are counted and offered with the class's row locked (see ``sessions``).
 """
 
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -19,98 +16,26 @@ from wagtail.log_actions import log
 from home.models import Consent, Person
 from home.services import consent_record, person_match_or_create
 
+from .. import emails
 from ..models import Booking, ClassSession, Signup
+from ..selectors import course_other_sessions
 from . import TrainingError
+from .lessons import prerequisite_met
+from .payments import payment_create
+from .sessions import (
+    BOOKABLE,
+    check_bookable,
+    lock_session,
+    notify,
+    offer_free_seats,
+    seats_taken,
+    sync_status,
+    take_seat,
+)
 
 logger = logging.getLogger(__name__)
 
-BOOKABLE = (ClassSession.Status.OPEN, ClassSession.Status.FULL)
 TERMS_VERSION = "2026-11"
-
-
-def hold_duration() -> timedelta:
-    """How long a seat is held while payment is pending (bank transfer takes days)."""
-    return timedelta(hours=getattr(settings, "TRAINING_HOLD_HOURS", 72))
-
-
-def offer_duration() -> timedelta:
-    """How long a freed seat stays reserved for the person it is offered to."""
-    return timedelta(hours=getattr(settings, "TRAINING_OFFER_HOURS", 24))
-
-
-# Helpers -----------------------------------------------------------------------------------------
-
-
-def _notify(signup: Signup, kind: str, extra: str = "") -> None:
-    """Send ``kind`` email to the attendee after the transaction commits (rendered by a worker)."""
-    from ..tasks import signup_notify_task
-
-    signup_notify_task.delay_on_commit(signup.pk, kind, extra)
-
-
-def _lock_session(session_id: int) -> ClassSession:
-    return ClassSession.objects.select_for_update().select_related("course").get(pk=session_id)
-
-
-def seats_taken(session_id: int) -> int:
-    return Signup.objects.filter(session_id=session_id, status__in=Signup.SEAT_STATUSES).count()
-
-
-def _sync_status(session: ClassSession) -> None:
-    """Keep the open/full flag in step with the seats taken (the count, not the flag, is the rule)."""
-    if session.status not in BOOKABLE:
-        return
-    status = ClassSession.Status.FULL if seats_taken(session.pk) >= session.capacity else ClassSession.Status.OPEN
-    if status != session.status:
-        session.status = status
-        session.save(update_fields=["status"])
-
-
-def _check_bookable(session: ClassSession, now=None) -> None:
-    now = now or timezone.now()
-    if session.status not in BOOKABLE:
-        raise TrainingError(_("This class is not taking sign-ups."))
-    if session.signup_deadline <= now or session.starts_at <= now:
-        raise TrainingError(_("The sign-up deadline for this class has passed."))
-
-
-def prerequisite_met(*, person: Person, course) -> bool:
-    """Whether ``person`` completed the basic course ``course`` requires (certificates decide)."""
-    if not course.prerequisite_course_id:
-        return True
-    try:
-        from .certificates import prerequisite_met as certificates_prerequisite_met
-    except ImportError:
-        return True
-    return certificates_prerequisite_met(person=person, course=course)
-
-
-def _new_seat_status(session: ClassSession) -> str:
-    return Signup.Status.CONFIRMED if session.price <= 0 else Signup.Status.PENDING_PAYMENT
-
-
-def _take_seat(signup: Signup, session: ClassSession, now) -> None:
-    signup.status = _new_seat_status(session)
-    signup.offer_expires_at = None
-    signup.hold_expires_at = min(now + hold_duration(), session.starts_at) if signup.status == Signup.Status.PENDING_PAYMENT else None
-
-
-def _offer_free_seats(session: ClassSession, now=None) -> list[Signup]:
-    """Offer free seats to the next people on the waiting list. The caller holds the session lock."""
-    now = now or timezone.now()
-    offered = []
-    if session.status in BOOKABLE and session.starts_at > now:
-        free = session.capacity - seats_taken(session.pk)
-        if free > 0:
-            waiting = Signup.objects.filter(session=session, status=Signup.Status.WAITING).order_by("created_at", "pk")
-            for signup in waiting[:free]:
-                signup.status = Signup.Status.OFFERED
-                signup.offer_expires_at = min(now + offer_duration(), session.starts_at)
-                signup.save(update_fields=["status", "offer_expires_at", "updated_at"])
-                _notify(signup, "offer", signup.offer_expires_at.isoformat())
-                offered.append(signup)
-    _sync_status(session)
-    return offered
 
 
 # Signing up --------------------------------------------------------------------------------------
@@ -135,7 +60,7 @@ def booking_create(
     if not attendees:
         raise TrainingError(_("Name at least one attendee."))
     with transaction.atomic():
-        people = []
+        people: list[Person] = []
         for attendee in attendees:
             person = person_match_or_create(
                 name=attendee.get("name", ""),
@@ -148,9 +73,9 @@ def booking_create(
                 raise TrainingError(_("The same person is named twice: %(name)s.") % {"name": person})
             people.append(person)
 
-        session = _lock_session(session_id)
+        session = lock_session(session_id)
         now = timezone.now()
-        _check_bookable(session, now)
+        check_bookable(session, now)
         for person in people:
             if not prerequisite_met(person=person, course=session.course):
                 raise TrainingError(
@@ -176,20 +101,18 @@ def booking_create(
         for person in people:
             signup = Signup(session=session, person=person, booking=booking, language=language)
             if free > 0:
-                _take_seat(signup, session, now)
+                take_seat(signup, session, now)
                 free -= 1
                 held.append(signup)
             else:
                 signup.status = Signup.Status.WAITING
             signup.full_clean(validate_constraints=False)
             signup.save()
-            _notify(signup, {"confirmed": "confirmed", "pending_payment": "held"}.get(signup.status, "waiting"))
+            notify(signup, {"confirmed": "confirmed", "pending_payment": "held"}.get(signup.status, "waiting"))
         pending = [s for s in held if s.status == Signup.Status.PENDING_PAYMENT]
         if pending:
-            from .payments import payment_create
-
             payment_create(booking=booking, signups=pending)
-        _sync_status(session)
+        sync_status(session)
     return booking
 
 
@@ -223,7 +146,7 @@ def _locked_signup_by_token(token: str) -> tuple[Signup, ClassSession]:
     signup = Signup.objects.filter(token=token).only("pk", "session_id").first()
     if signup is None:
         raise TrainingError(_("This link is not valid."))
-    session = _lock_session(signup.session_id)
+    session = lock_session(signup.session_id)
     return Signup.objects.select_for_update().get(pk=signup.pk), session
 
 
@@ -239,8 +162,8 @@ def signup_cancel(*, token: str) -> Signup:
         signup.status = Signup.Status.CANCELLED
         signup.hold_expires_at = signup.offer_expires_at = None
         signup.save(update_fields=["status", "hold_expires_at", "offer_expires_at", "updated_at"])
-        _notify(signup, "cancelled")
-        _offer_free_seats(session, now)
+        notify(signup, "cancelled")
+        offer_free_seats(session, now)
     return signup
 
 
@@ -252,7 +175,7 @@ def signup_move(*, token: str, session_id: int) -> Signup:
             raise TrainingError(_("This link is not valid."))
         if first.session_id == session_id:
             raise TrainingError(_("You are already booked on this date."))
-        sessions = {s.pk: s for s in (_lock_session(pk) for pk in sorted({first.session_id, session_id}))}
+        sessions = {s.pk: s for s in (lock_session(pk) for pk in sorted({first.session_id, session_id}))}
         old, new = sessions[first.session_id], sessions[session_id]
         signup = Signup.objects.select_for_update().get(pk=first.pk)
         now = timezone.now()
@@ -262,16 +185,16 @@ def signup_move(*, token: str, session_id: int) -> Signup:
             raise TrainingError(_("The deadline for changing this booking has passed; please call the service hotline."))
         if new.course.translation_key != old.course.translation_key:
             raise TrainingError(_("You can only move to another date of the same course."))
-        _check_bookable(new, now)
+        check_bookable(new, now)
         if Signup.objects.filter(session=new, person_id=signup.person_id, status__in=Signup.ACTIVE_STATUSES).exists():
             raise TrainingError(_("You are already signed up for that date."))
         if seats_taken(new.pk) >= new.capacity:
             raise TrainingError(_("That date is full. Please choose another one."))
         signup.session = new
         signup.save(update_fields=["session", "updated_at"])
-        _notify(signup, "moved", str(new.pk))
-        _sync_status(new)
-        _offer_free_seats(old, now)
+        notify(signup, "moved", str(new.pk))
+        sync_status(new)
+        offer_free_seats(old, now)
     return signup
 
 
@@ -284,16 +207,14 @@ def offer_accept(*, token: str) -> Signup:
             raise TrainingError(_("This offer has expired or was already answered."))
         if session.status not in BOOKABLE or session.starts_at <= now:
             raise TrainingError(_("This class is not taking sign-ups."))
-        _take_seat(signup, session, now)
+        take_seat(signup, session, now)
         signup.save(update_fields=["status", "hold_expires_at", "offer_expires_at", "updated_at"])
         if signup.status == Signup.Status.PENDING_PAYMENT:
-            from .payments import payment_create
-
             payment_create(booking=signup.booking, signups=[signup])
-            _notify(signup, "held", "offer")
+            notify(signup, "held", "offer")
         else:
-            _notify(signup, "confirmed")
-        _sync_status(session)
+            notify(signup, "confirmed")
+        sync_status(session)
     return signup
 
 
@@ -305,7 +226,7 @@ def offer_decline(*, token: str) -> Signup:
         signup.status = Signup.Status.CANCELLED
         signup.offer_expires_at = None
         signup.save(update_fields=["status", "offer_expires_at", "updated_at"])
-        _offer_free_seats(session)
+        offer_free_seats(session)
     return signup
 
 
@@ -322,13 +243,13 @@ def holds_expire(*, now=None) -> int:
     expired = 0
     for session_id in session_ids:
         with transaction.atomic():
-            session = _lock_session(session_id)
+            session = lock_session(session_id)
             for signup in Signup.objects.select_for_update().filter(lapsed, session=session):
                 signup.status = Signup.Status.EXPIRED
                 signup.save(update_fields=["status", "updated_at"])
-                _notify(signup, "expired")
+                notify(signup, "expired")
                 expired += 1
-            _offer_free_seats(session, now)
+            offer_free_seats(session, now)
     return expired
 
 
@@ -340,7 +261,7 @@ def payment_reminders_send(*, now=None) -> int:
     )
     count = 0
     for signup in due:
-        _notify(signup, "payment_reminder", signup.hold_expires_at.isoformat())
+        notify(signup, "payment_reminder", signup.hold_expires_at.isoformat())
         count += 1
     return count
 
@@ -356,70 +277,16 @@ def class_reminders_send(*, now=None) -> int:
     )
     count = 0
     for signup in due:
-        _notify(signup, "reminder", str(signup.session_id))
+        notify(signup, "reminder", str(signup.session_id))
         count += 1
     return count
-
-
-def sessions_check_minimum(*, now=None) -> list[int]:
-    """Cancel classes whose sign-up deadline has passed with fewer confirmed attendees than needed."""
-    now = now or timezone.now()
-    short = (
-        ClassSession.objects.filter(status__in=BOOKABLE, signup_deadline__lte=now, starts_at__gt=now)
-        .annotate(confirmed=Count("signups", filter=Q(signups__status=Signup.Status.CONFIRMED)))
-        .values_list("pk", "confirmed", "min_attendance")
-    )
-    cancelled = []
-    for pk, confirmed, minimum in short:
-        if confirmed < minimum:
-            session_cancel(session_id=pk, acting_user=None, reason=_("Too few attendees"), low_attendance=True)
-            cancelled.append(pk)
-    return cancelled
-
-
-# Coordinators ------------------------------------------------------------------------------------
-
-
-def session_save(*, instance: ClassSession, acting_user) -> ClassSession:
-    """Create or edit a class from the admin. More capacity offers seats to the waiting list."""
-    creating = instance.pk is None
-    if creating and not instance.price and instance.course_id:
-        instance.price = instance.course.price
-    instance.full_clean()
-    with transaction.atomic():
-        if not creating:
-            _lock_session(instance.pk)
-        instance.save()
-        log(instance=instance, action="wagtail.create" if creating else "wagtail.edit", user=acting_user)
-        if not creating:
-            _offer_free_seats(instance)
-    return instance
-
-
-def session_cancel(*, session_id: int, acting_user, reason: str = "", low_attendance: bool = False) -> ClassSession:
-    """Cancel a class: every attendee and everyone waiting is told, with other dates of the course."""
-    with transaction.atomic():
-        session = _lock_session(session_id)
-        if session.status not in BOOKABLE:
-            raise TrainingError(_("Only an open or full class can be cancelled."))
-        session.status = ClassSession.Status.CANCELLED
-        session.cancel_reason = reason[:300]
-        session.save(update_fields=["status", "cancel_reason"])
-        for signup in Signup.objects.select_for_update().filter(session=session, status__in=Signup.ACTIVE_STATUSES):
-            signup.status = Signup.Status.CANCELLED
-            signup.cancelled_by_staff = True
-            signup.hold_expires_at = signup.offer_expires_at = None
-            signup.save(update_fields=["status", "cancelled_by_staff", "hold_expires_at", "offer_expires_at", "updated_at"])
-            _notify(signup, "session_cancelled", "low" if low_attendance else "")
-        log(instance=session, action="training.session_cancel", user=acting_user, data={"reason": session.cancel_reason})
-    return session
 
 
 def signup_cancel_by_staff(*, signup_id: int, acting_user, reason: str = "") -> Signup:
     """A coordinator cancels one attendee's place; the attendee is told and the seat offered on."""
     with transaction.atomic():
         session_id = Signup.objects.values_list("session_id", flat=True).get(pk=signup_id)
-        session = _lock_session(session_id)
+        session = lock_session(session_id)
         signup = Signup.objects.select_for_update().get(pk=signup_id)
         if signup.status not in Signup.ACTIVE_STATUSES:
             raise TrainingError(_("This sign-up is no longer active."))
@@ -427,9 +294,9 @@ def signup_cancel_by_staff(*, signup_id: int, acting_user, reason: str = "") -> 
         signup.cancelled_by_staff = True
         signup.hold_expires_at = signup.offer_expires_at = None
         signup.save(update_fields=["status", "cancelled_by_staff", "hold_expires_at", "offer_expires_at", "updated_at"])
-        _notify(signup, "cancelled_by_staff")
+        notify(signup, "cancelled_by_staff")
         log(instance=signup, action="training.signup_cancel", user=acting_user, data={"reason": reason[:300]})
-        _offer_free_seats(session)
+        offer_free_seats(session)
     return signup
 
 
@@ -444,18 +311,6 @@ def signup_mark_attendance(*, signup_id: int, attended: bool | None, acting_user
             signup.save(update_fields=["attended", "updated_at"])
             log(instance=signup, action="training.attendance", user=acting_user, data={"attended": attended})
     return signup
-
-
-def session_complete(*, session_id: int, acting_user) -> ClassSession:
-    with transaction.atomic():
-        session = _lock_session(session_id)
-        if session.status not in BOOKABLE:
-            raise TrainingError(_("Only an open or full class can be marked completed."))
-        session.status = ClassSession.Status.COMPLETED
-        session.save(update_fields=["status"])
-        log(instance=session, action="training.session_complete", user=acting_user)
-    return session
-
 
 
 # Emails ------------------------------------------------------------------------------------------
@@ -478,9 +333,6 @@ EMAIL_KINDS = (
 def signup_notify(*, signup_id: int, kind: str, extra: str = ""):
     """Queue the ``kind`` email of a sign-up in the attendee's language. Idempotent per (kind, extra)."""
     from home.services import outbox_enqueue_template
-
-    from .. import emails
-    from ..selectors import course_other_sessions
 
     if kind not in EMAIL_KINDS:
         raise ValueError(kind)

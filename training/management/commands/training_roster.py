@@ -3,8 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from training.selectors import roster_rows, sessions_with_figures
-from training.signup_admin import ROSTER_COLUMNS
+from training.selectors import ROSTER_COLUMNS, roster_rows, sessions_with_figures
 
 
 class Command(BaseCommand):

@@ -1,5 +1,6 @@
-"""Coordinators' admin views for classes: roster (print and CSV), attendance on the day, cancelling a
-class, recording a payment, and fill-rate figures per course. Each action calls one service."""
+"""Admin of classes: the class register (ViewSet), and the coordinators' views of a class: roster
+(print and CSV), attendance on the day, cancelling a class, and fill-rate figures per course. Each
+action calls one service."""
 
 import csv
 
@@ -11,22 +12,88 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
 
 from home.services import access_log_record
 
-from .models import ClassSession, Payment, Signup
-from .selectors import course_figures, roster_rows, session_roster
-from .services import TrainingError
-from .services import payments as payment_services
-from .services import signups as signup_services
+from ..models import ClassSession, Signup
+from ..selectors import ROSTER_COLUMNS, course_figures, roster_rows, session_roster, sessions_with_figures
+from ..services import TrainingError
+from ..services import sessions as session_services
+from ..services import signups as signup_services
 
 VIEW_SIGNUPS = "training.view_signup"
 MARK_ATTENDANCE = "training.mark_attendance"
 CHANGE_SESSION = "training.change_classsession"
-CHANGE_PAYMENT = "training.change_payment"
 
-ROSTER_COLUMNS = ["name", "email", "mobile", "company", "serial_number", "status", "paid", "attended", "booking"]
+
+class SessionIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return sessions_with_figures()
+
+
+class SessionSaveMixin:
+    """Adding and editing a class both go through ``session_save``."""
+
+    def save_instance(self):
+        return session_services.session_save(instance=self.form.instance, acting_user=self.request.user)
+
+
+class SessionCreateView(SessionSaveMixin, generic.CreateView):
+    pass
+
+
+class SessionEditView(SessionSaveMixin, generic.EditView):
+    pass
+
+
+class RosterColumn(Column):
+    """Links to a class's roster, attendance sheet and CSV export."""
+
+    cell_template_name = "training/admin/roster_links_cell.html"
+
+    def get_value(self, instance):
+        return {
+            "roster": reverse("training_admin:roster", args=[instance.pk]),
+            "csv": reverse("training_admin:roster_csv", args=[instance.pk]),
+            "attendance": reverse("training_admin:attendance", args=[instance.pk]),
+        }
+
+
+class ClassSessionViewSet(ModelViewSet):
+    model = ClassSession
+    icon = "date"
+    menu_label = gettext_lazy("Classes")
+    index_view_class = SessionIndexView
+    add_view_class = SessionCreateView
+    edit_view_class = SessionEditView
+    inspect_view_enabled = True
+    copy_view_enabled = True
+    list_display = [
+        "__str__", "starts_at", "city", "capacity",
+        Column("seats_taken", label=gettext_lazy("Seats taken")),
+        Column("waiting", label=gettext_lazy("Waiting list")),
+        "status",
+        RosterColumn("links", label=gettext_lazy("Roster")),
+    ]
+    inspect_template_name = "training/admin/session_inspect.html"
+    list_filter = ["status", "city"]
+    search_fields = ["city", "venue", "trainer"]
+    form_fields = [
+        "course", "starts_at", "ends_at", "city", "venue", "trainer", "capacity", "price", "signup_deadline",
+        "min_attendance",
+    ]
+    inspect_view_fields = [
+        "course", "starts_at", "ends_at", "city", "venue", "trainer", "capacity", "price", "signup_deadline",
+        "status", "min_attendance", "cancel_reason",
+    ]
+
+
+session_viewset = ClassSessionViewSet("training_sessions")
 
 
 @permission_required(VIEW_SIGNUPS, raise_exception=True)
@@ -82,27 +149,13 @@ def attendance_view(request, pk):
 def session_cancel_view(request, pk):
     session = get_object_or_404(ClassSession, pk=pk)
     try:
-        signup_services.session_cancel(session_id=session.pk, acting_user=request.user,
+        session_services.session_cancel(session_id=session.pk, acting_user=request.user,
                                        reason=request.POST.get("reason", "")[:300])
     except TrainingError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("The class is cancelled; everyone signed up is being told."))
     return redirect(reverse("training_sessions:inspect", args=[session.pk]))
-
-
-@require_POST
-@permission_required(CHANGE_PAYMENT, raise_exception=True)
-def payment_mark_paid_view(request, pk):
-    payment = get_object_or_404(Payment, pk=pk)
-    try:
-        payment_services.payment_mark_paid(payment_id=payment.pk, acting_user=request.user)
-    except TrainingError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Payment %(reference)s recorded; the seats are confirmed.") % {
-            "reference": payment.provider_reference})
-    return redirect(reverse("training_payments:inspect", args=[payment.pk]))
 
 
 @permission_required("training.view_classsession", raise_exception=True)
@@ -117,6 +170,5 @@ urlpatterns = [
     path("sessions/<int:pk>/roster.csv", roster_csv_view, name="roster_csv"),
     path("sessions/<int:pk>/attendance/", attendance_view, name="attendance"),
     path("sessions/<int:pk>/cancel/", session_cancel_view, name="session_cancel"),
-    path("payments/<int:pk>/paid/", payment_mark_paid_view, name="payment_paid"),
     path("figures/", figures_view, name="figures"),
 ]

@@ -11,7 +11,7 @@ from home.models import Consent
 from training.models import CatalogPage, ClassSession, CourseLesson, CoursePage, Signup
 from training.selectors import catalogue_courses
 
-from .signup_helpers import catalog, course, product_line, session
+from ..signup_helpers import catalog, course, product_line, session
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +170,7 @@ def test_home_page_shows_upcoming_classes(client, cat):
 
 def test_demo_content_is_bilingual_and_idempotent(home_pages):
     from home.demo import _product_lines
-    from training.demo import load_demo
+    from training.demo.catalogue import load_demo
 
     _product_lines()
     with mock.patch("training.tasks.signup_notify_task.delay_on_commit"):

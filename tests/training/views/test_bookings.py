@@ -1,7 +1,10 @@
-"""In Chromium: a customer signs up from the catalogue, gets the confirmation with a valid .ics, cancels
+"""The private links of a sign-up open only that sign-up; another's or a guessed token shows nothing.
+
+In Chromium: a customer signs up from the catalogue, gets the confirmation with a valid .ics, cancels
 through the private link, and the next person on the waiting list receives the offer."""
 
 import re
+from unittest import mock
 
 import pytest
 from icalendar import Calendar
@@ -10,13 +13,69 @@ from training.models import Signup
 from training.services import payments
 from training.services import signups as services
 
-from .signup_helpers import catalog, course, person_data, session
+from ..signup_helpers import catalog, course, person_data, session
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.worker,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_signups(home_pages):
+    klass = session(course(catalog(home_pages)), capacity=5)
+    with mock.patch("training.tasks.signup_notify_task.delay_on_commit"):
+        first = services.signup_create(session_id=klass.pk, **person_data(1, name="张三丰"))
+        second = services.signup_create(session_id=klass.pk, **person_data(2, name="Alice Smith"))
+    return first, second
+
+
+def test_own_link_shows_own_booking_only(client, two_signups):
+    first, second = two_signups
+    response = client.get(f"/zh-hans/training/booking/{first.token}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "张三丰" in body
+    assert "Alice Smith" not in body
+    assert second.person.email not in body
+    assert response["Cache-Control"].startswith("no-store")
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("token", [
+    "x" * 43, "guess", "1", "A" * 64, "A" * 200,
+])
+def test_guessed_tokens_show_nothing(client, two_signups, token):
+    response = client.get(f"/zh-hans/training/booking/{token}/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "张三丰" not in body and "Alice" not in body
+
+
+def test_prefix_of_a_real_token_shows_nothing(client, two_signups):
+    first, _second = two_signups
+    assert client.get(f"/en/training/booking/{first.token[:-1]}/").status_code == 404
+
+
+def test_guessed_token_cannot_cancel(client, two_signups):
+    first, _second = two_signups
+    response = client.post(f"/zh-hans/training/booking/{'y' * 43}/cancel/")
+    assert response.status_code == 404
+    first.refresh_from_db()
+    assert first.status == Signup.Status.PENDING_PAYMENT
+
+
+def test_owner_cancels_through_the_link(client, two_signups):
+    first, _second = two_signups
+    with mock.patch("training.tasks.signup_notify_task.delay_on_commit"):
+        response = client.post(f"/en/training/booking/{first.token}/cancel/", follow=True)
+    assert response.status_code == 200
+    assert "Your sign-up is cancelled." in response.content.decode()
+    first.refresh_from_db()
+    assert first.status == Signup.Status.CANCELLED
+
+
+def test_tokens_are_long_and_random(two_signups):
+    first, second = two_signups
+    assert len(first.token) >= 43
+    assert first.token != second.token
 
 
 def _mail_to(smtp_server, address, subject_part, timeout=90):
@@ -31,6 +90,9 @@ def _mail_to(smtp_server, address, subject_part, timeout=90):
     raise AssertionError(f"no email to {address} about {subject_part!r}: {[m['message']['Subject'] for m in smtp_server.messages]}")
 
 
+@pytest.mark.browser
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
 def test_signup_confirm_cancel_and_offer_to_the_next(page, live_server, home_pages, smtp_server, celery_worker, settings):
     from django.core.cache import cache
 

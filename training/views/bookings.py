@@ -1,4 +1,4 @@
-"""Public views of training: the sign-up form and the attendee's private booking page.
+"""Public views of bookings: the sign-up form and the attendee's private booking page.
 
 The booking page and its actions are reached only through the unguessable token in the sign-up's
 links; an unknown token is a plain 404 that says nothing about any booking.
@@ -10,19 +10,19 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from home.ratelimit import client_ip, hit
 
-from .emails import course_in_language
-from .forms import AttendeeFormSet, BookingForm, MoveForm
-from .models import Signup
-from .selectors import course_other_sessions, signup_by_token, upcoming_sessions
-from .services import TrainingError
-from .services import signups as signup_services
+from ..emails import course_in_language
+from ..forms import AttendeeFormSet, BookingForm, MoveForm
+from ..models import Signup
+from ..selectors import course_other_sessions, signup_by_token, upcoming_sessions
+from ..services import TrainingError
+from ..services import signups as signup_services
+from .catalogue import site_language
 
 
 def _private(response):
@@ -38,13 +38,9 @@ def _rate_limited(request, scope: str) -> bool:
     return not hit(scope, client_ip(request), limit=limit, window=3600)
 
 
-def _language() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh-hans"
-
-
 def signup_view(request, session_id: int):
     session = get_object_or_404(upcoming_sessions(), pk=session_id)
-    course = course_in_language(session.course, _language())
+    course = course_in_language(session.course, site_language())
     if request.method == "POST":
         if _rate_limited(request, "training-signup"):
             return render(request, "429.html", status=429)
@@ -58,7 +54,7 @@ def signup_view(request, session_id: int):
                     attendees=people,
                     company=form.cleaned_data["company"],
                     serial_number=form.cleaned_data["serial_number"],
-                    language=_language(),
+                    language=site_language(),
                     terms_text=str(form.fields["accept_terms"].label),
                 )
             except ValidationError as exc:
@@ -93,7 +89,7 @@ def _manage_context(signup):
     return {
         "signup": signup,
         "session": session,
-        "course": course_in_language(session.course, _language()),
+        "course": course_in_language(session.course, site_language()),
         "starts_at": timezone.localtime(session.starts_at),
         "can_cancel": signup.status in Signup.ACTIVE_STATUSES and (
             signup.status in (Signup.Status.WAITING, Signup.Status.OFFERED) or session.signup_deadline > now
@@ -158,19 +154,3 @@ def offer_accept_view(request, token: str):
 def offer_decline_view(request, token: str):
     return _action(request, token, lambda: signup_services.offer_decline(token=token),
                    _("You declined the seat; it goes to the next person waiting."))
-
-
-def home_section(request, page) -> dict:
-    """The home page's "upcoming classes" box, in the home page's language."""
-    from .models import CatalogPage
-    from .selectors import upcoming_for_home
-
-    language = page.locale.language_code if getattr(page, "locale_id", None) else _language()
-    catalog = CatalogPage.objects.live().descendant_of(page).first()
-    items = []
-    for session in upcoming_for_home(limit=5):
-        course = course_in_language(session.course, language)
-        items.append({"session": session, "title": course.title, "url": course.get_url(request),
-                      "starts_at": timezone.localtime(session.starts_at)})
-    return {"template": "training/includes/home_section.html", "sessions": items,
-            "catalog_url": catalog.get_url(request) if catalog else ""}

@@ -11,7 +11,8 @@ from wagtail.models import Locale
 
 from home.models import ProductLine
 
-from .models import CatalogPage, ClassSession, CourseLesson, CoursePage, Signup
+from ..models import CatalogPage, ClassSession, CourseLesson, CoursePage, Signup
+from ..services.signups import booking_create
 
 CITIES = ["北京 Beijing", "上海 Shanghai", "深圳 Shenzhen", "成都 Chengdu"]
 VENUES = {
@@ -134,8 +135,6 @@ def _sessions(course, index):
 
 
 def _signups():
-    from .services.signups import booking_create
-
     if Signup.objects.exists():
         return
     session = ClassSession.objects.filter(status=ClassSession.Status.OPEN).order_by("starts_at").first()

@@ -1,30 +1,36 @@
-"""Issuing certificates for a class, revoking them, the admin screens and the care selector."""
+"""Issuing certificates for a class, revoking them, the admin screens and the care selector.
+
+Reminders 60 and 14 days before a certificate lapses, each once, with the coming classes; lapsed
+certificates show as expired."""
 
 import re
 from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 
+from config.celery import app
 from home.models import Organisation, OutboxMessage
 from home.roles import CARE_MANAGERS, CARE_STAFF, TRAINING_COORDINATORS
-from training.certificate_selectors import certificates_valid_for_organisation
-from training.models import Assessment, Certificate
+from training.models import Assessment, Certificate, ClassSession
 from training.models.certificates import certificate_number_new
+from training.selectors import certificates_valid_for_organisation
 from training.services import TrainingError
 from training.services.certificates import (
-    add_months,
     assessment_record,
     certificate_create,
     certificate_issue_for_session,
+    certificate_reminders_send,
     certificate_revoke,
     checklist_parse,
 )
-from training.tasks_certificates import certificate_render_pdf_task
+from training.tasks import certificate_reminders_task, certificate_render_pdf_task
 
-from . import certificate_helpers as h
+from .. import certificate_helpers as h
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +60,7 @@ def test_issues_only_to_attendees_present_and_passed(klass, django_capture_on_co
     assert certificate.product_line.slug == "firewall"
     assert certificate.class_date == timezone.localtime(klass.starts_at).date()
     assert certificate.issued_on == timezone.localdate()
-    assert certificate.expires_on == add_months(certificate.issued_on, 24)
+    assert certificate.expires_on == certificate.issued_on + relativedelta(months=24)
     assert certificate.state == Certificate.State.VALID
     assert len(callbacks) == 1  # the PDF task, after commit
     entry = ModelLogEntry.objects.get(action="training.certificate_issue")
@@ -98,10 +104,18 @@ def test_numbers_are_random_and_unique():
     assert len({n[5] for n in numbers}) > 20  # the first random character varies: not a counter
 
 
-def test_add_months_clamps_to_month_end():
-    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert add_months(date(2024, 2, 29), 24) == date(2026, 2, 28)
-    assert add_months(date(2026, 11, 23), 24) == date(2028, 11, 23)
+def test_expiry_clamps_to_month_end(home_pages):
+    """Validity counts whole months; issued on the 31st (or 29 February), a certificate lapses at the end
+    of the shorter month."""
+    holder = h.person()
+    one_month, two_years = h.course(home_pages, months=1), h.course(home_pages, months=24)
+
+    def expires(course, issued_on):
+        return certificate_create(person=holder, course=course, class_date=issued_on, issued_on=issued_on).expires_on
+
+    assert expires(one_month, date(2026, 1, 31)) == date(2026, 2, 28)
+    assert expires(two_years, date(2024, 2, 29)) == date(2026, 2, 28)
+    assert expires(two_years, date(2026, 11, 23)) == date(2028, 11, 23)
 
 
 def test_checklist_text_round_trip():
@@ -230,7 +244,7 @@ def test_valid_certificates_of_an_organisation(home_pages, django_assert_num_que
                                   class_date=issued_on, issued_on=issued_on)
 
     valid = make("张伟", org, today - timedelta(days=30))
-    make("李娜", org, add_months(today, -24) - timedelta(days=1))  # lapsed yesterday
+    make("李娜", org, today - relativedelta(months=24) - timedelta(days=1))  # lapsed yesterday
     revoked = make("王芳", org, today)
     certificate_revoke(certificate_id=revoked.pk, reason="x", acting_user=None)
     make("刘洋", other, today)
@@ -239,3 +253,105 @@ def test_valid_certificates_of_an_organisation(home_pages, django_assert_num_que
         rows = [(c.person.name, c.product_line.name_zh_hans, c.expires_on)
                 for c in certificates_valid_for_organisation(organisation_id=org.pk)]
     assert rows == [("张伟", "安全网关", valid.expires_on)]
+
+
+def expiring_in(course, days, **person_kw):
+    """A certificate whose last valid day is ``days`` from today."""
+    today = timezone.localdate()
+    issued = today + timedelta(days=days) - relativedelta(months=24)
+    return certificate_create(person=h.person(**person_kw), course=course, class_date=issued, issued_on=issued)
+
+
+def reminders():
+    return list(OutboxMessage.objects.filter(kind="training.certificate_reminder").order_by("pk"))
+
+
+def test_sixty_then_fourteen_days_each_once(home_pages):
+    course = h.course(home_pages)
+    h.session(course, days=30, city="成都 Chengdu")
+    certificate = expiring_in(course, 59, name="张伟")
+    today = timezone.localdate()
+
+    assert certificate_reminders_send(today=today) == {14: 0, 60: 1}
+    assert certificate_reminders_send(today=today) == {14: 0, 60: 0}
+    assert certificate_reminders_send(today=today + timedelta(days=10)) == {14: 0, 60: 0}
+    [first] = reminders()
+    assert first.to_email == certificate.person.email
+    assert "59" in first.subject and "安全网关认证工程师" in first.subject
+    assert "成都 Chengdu" in first.text  # the coming class of the same course
+    assert "https://journal.example.com/zh-hans/training/" in first.text
+
+    assert certificate_reminders_send(today=today + timedelta(days=46)) == {14: 1, 60: 0}
+    assert certificate_reminders_send(today=today + timedelta(days=50)) == {14: 0, 60: 0}
+    assert len(reminders()) == 2
+    certificate.refresh_from_db()
+    assert certificate.reminded_60_at and certificate.reminded_14_at
+
+
+def test_english_holder_gets_english_reminder_with_english_course_page(home_pages):
+    course = h.course(home_pages)
+    expiring_in(course, 30, name="Tom Becker", language="en")
+    certificate_reminders_task()
+    [message] = reminders()
+    assert message.subject.startswith("Your certificate for Certified security gateway engineer expires in 30 days")
+    assert "https://journal.example.com/en/training/" in message.text
+
+
+def test_late_certificate_gets_only_the_last_reminder(home_pages):
+    course = h.course(home_pages)
+    certificate = expiring_in(course, 10)
+    assert certificate_reminders_send() == {14: 1, 60: 0}
+    assert certificate_reminders_send() == {14: 0, 60: 0}
+    certificate.refresh_from_db()
+    assert certificate.reminded_60_at is not None
+
+
+def test_no_reminder_for_revoked_expired_or_far_off(home_pages):
+    course = h.course(home_pages)
+    revoked = expiring_in(course, 30)
+    certificate_revoke(certificate_id=revoked.pk, reason="x", acting_user=None)
+    expiring_in(course, -1)
+    expiring_in(course, 61)
+    assert certificate_reminders_send() == {14: 0, 60: 0}
+    assert reminders() == []
+
+
+def test_upcoming_classes_in_the_reminder_exclude_past_and_cancelled(home_pages):
+    course = h.course(home_pages)
+    h.session(course, days=-5, city="北京 Beijing")
+    h.session(course, days=20, city="深圳 Shenzhen", status=ClassSession.Status.CANCELLED)
+    h.session(course, days=40, city="上海 Shanghai")
+    expiring_in(course, 50)
+    certificate_reminders_send()
+    [message] = reminders()
+    assert "上海 Shanghai" in message.text
+    assert "北京 Beijing" not in message.text and "深圳 Shenzhen" not in message.text
+
+
+def test_lapsed_certificate_is_expired_from_the_next_day(home_pages):
+    course = h.course(home_pages)
+    certificate = expiring_in(course, 0, organisation=None)
+    today = timezone.localdate()
+    assert certificate.state_on(today) == Certificate.State.VALID
+    assert certificate.state_on(today + timedelta(days=1)) == Certificate.State.EXPIRED
+    lapsed = expiring_in(course, -1)
+    assert lapsed.state == Certificate.State.EXPIRED
+    with translation.override("en"):
+        assert lapsed.get_state_display() == "expired"
+
+
+def test_lapsed_certificates_leave_the_care_view(home_pages):
+    from home.models import Organisation
+
+    org = Organisation.objects.create(name="华东电力")
+    course = h.course(home_pages)
+    expiring_in(course, 0, organisation=org, name="张伟")
+    expiring_in(course, -1, organisation=org, name="李娜")
+    assert [c.holder_name for c in certificates_valid_for_organisation(organisation_id=org.pk)] == ["张伟"]
+
+
+def test_beat_runs_the_reminders_daily():
+    entry = settings.CELERY_BEAT_SCHEDULE["training-certificate-reminders"]
+    assert entry["task"] == certificate_reminders_task.name
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks

@@ -5,9 +5,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from training.models import CourseLesson, CoursePage, LessonProgress
-from training.services.certificates import certificate_create, certificate_revoke, prerequisite_met
+from training.services.certificates import certificate_create, certificate_revoke
+from training.services.lessons import prerequisite_met
 
-from . import certificate_helpers as h
+from .. import certificate_helpers as h
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +114,7 @@ def test_unknown_lesson(client, learner):
 
 
 def test_course_page_offers_mark_as_watched_to_signed_in_learners(client, home_pages):
-    from training.services.certificates import lesson_progress_record
+    from training.services.lessons import lesson_progress_record
 
     basic = h.course(home_pages, title="安全网关基础", level=CoursePage.Level.BASIC_VIDEO, lessons=["第一课", "第二课"])
     first, second = list(basic.lessons.all())

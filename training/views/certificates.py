@@ -2,7 +2,6 @@
 
 import re
 
-from django import forms
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -14,33 +13,17 @@ from django.views.decorators.http import require_GET, require_POST
 from home.identity import mask_name
 from home.ratelimit import client_ip, hit
 
-from .certificate_selectors import certificate_find
-from .models import Certificate
-from .services import TrainingError
-from .services.certificates import lesson_progress_record
+from ..forms import VerifyForm
+from ..models import Certificate
+from ..selectors import certificate_find
+from ..services import TrainingError
+from ..services.lessons import lesson_progress_record
 
 # Lookups per client address per window. Numbers carry 50 random bits, so even at this rate
 # guessing one takes far longer than the age of the universe; the limit keeps scraping noisy.
 VERIFY_LIMIT = 30
 VERIFY_WINDOW = 600
 _NUMBER = re.compile(r"^C\d{4}[0-9A-Z]{10}$")
-
-
-def normalise_number(raw: str) -> str:
-    """Upper-case, drop spaces and dashes, and read the letters people confuse with digits."""
-    value = re.sub(r"[\s\-]", "", raw or "").upper()
-    if len(value) > 5:
-        value = value[:5] + value[5:].replace("O", "0").replace("I", "1").replace("L", "1")
-    return value
-
-
-class VerifyForm(forms.Form):
-    number = forms.CharField(
-        label=_("Certificate number"), max_length=40, help_text=_("For example C2026K7Q2MX9D4T, as printed on the certificate.")
-    )
-
-    def clean_number(self):
-        return normalise_number(self.cleaned_data["number"])
 
 
 def _respond(request, context, status=200):

@@ -15,37 +15,28 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.models import IndexView, InspectView
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from .models import Assessment, Certificate, ClassSession, Signup
-from .services import TrainingError
-from .services.certificates import (
+from ..models import Assessment, Certificate, ClassSession, Signup
+from ..services import TrainingError
+from ..services.certificates import (
     assessment_record,
     certificate_issue_for_session,
     certificate_revoke,
     checklist_parse,
     checklist_text,
 )
+from . import ReadOnlyPolicy, RecordViewSet
 
 ISSUE = "training.issue_certificate"
 REVOKE = "training.revoke_certificate"
 ASSESS = "training.change_assessment"
 
 
-class CertificatePermissionPolicy(ModelPermissionPolicy):
-    """Nobody adds, edits or deletes a certificate by hand, superusers included: certificates are
-    issued for a class and revoked with a reason, each through its own permission and service."""
-
-    def user_has_permission(self, user, action):
-        if action in {"add", "change", "delete"}:
-            return False
-        return super().user_has_permission(user, action)
-
-
-register_permission_policy(Certificate, CertificatePermissionPolicy(Certificate))
+# Nobody adds, edits or deletes a certificate by hand, superusers included: certificates are issued
+# for a class and revoked with a reason, each through its own permission and service.
+register_permission_policy(Certificate, ReadOnlyPolicy(Certificate))
 
 
 class CertificateIndexView(IndexView):
@@ -74,17 +65,14 @@ class CertificateInspectView(InspectView):
         return buttons
 
 
-class CertificateViewSet(ModelViewSet):
+class CertificateViewSet(RecordViewSet):
     model = Certificate
     icon = "success"
     menu_label = gettext_lazy("Certificates")
     menu_order = 300
     add_to_admin_menu = False
-    inspect_view_enabled = True
-    copy_view_enabled = False
     index_view_class = CertificateIndexView
     inspect_view_class = CertificateInspectView
-    form_fields = ["revocation_reason"]  # unused: nobody may add or edit (see the permission policy)
     list_display = [
         "number", "holder_name", "course_title_zh_hans", "issued_on", "expires_on",
         Column("state", label=gettext_lazy("status"), accessor="get_state_display"),

@@ -12,7 +12,7 @@ from training.models import Payment, Signup
 from training.services import TrainingError, payments
 from training.services import signups as services
 
-from .signup_helpers import catalog, course, person_data, session
+from ..signup_helpers import catalog, course, person_data, session
 
 pytestmark = pytest.mark.django_db
 

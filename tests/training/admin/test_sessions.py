@@ -15,7 +15,7 @@ from home import roles
 from training.models import Signup
 from training.services import signups as services
 
-from .signup_helpers import catalog, course, person_data, session
+from ..signup_helpers import catalog, course, person_data, session
 
 pytestmark = pytest.mark.django_db
 

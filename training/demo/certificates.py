@@ -4,12 +4,13 @@ coordinator can try issuing. Runs after the catalogue loader; idempotent."""
 
 from datetime import datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from home.services import person_match_or_create
 
-from .models import Assessment, Certificate, ClassSession, CoursePage, Signup
-from .services.certificates import add_months, certificate_create, certificate_render_pdf, certificate_revoke
+from ..models import Assessment, Certificate, ClassSession, CoursePage, Signup
+from ..services.certificates import certificate_create, certificate_render_pdf, certificate_revoke
 
 COMPANY = "华东电力 East China Power"
 # name, email, mobile, months since issue (negative: days), revoked reason
@@ -42,9 +43,9 @@ def _certificates(course, today):
         certificate = Certificate.objects.filter(person=person, course=course).first()
         if certificate is None:
             if months is None:
-                issued = add_months(today + timedelta(days=40), -course.certificate_validity_months)
+                issued = today + timedelta(days=40) - relativedelta(months=course.certificate_validity_months)
             else:
-                issued = add_months(today, -months)
+                issued = today - relativedelta(months=months)
             certificate = certificate_create(person=person, course=course, class_date=issued - timedelta(days=1),
                                              issued_on=issued)
             if reason:
