@@ -9,9 +9,9 @@ class CareConfig(AppConfig):
     def ready(self):
         from home.registry import demo_loaders
 
-        from .demo import load_demo
-        from .demo_activity import load_activity
-        from .demo_complaints import load_demo as load_complaints_demo
+        from .demo.activity import load_activity
+        from .demo.complaints import load_demo as load_complaints_demo
+        from .demo.customers import load_demo
 
         demo_loaders.register("care", load_demo)
         demo_loaders.register("complaints", load_complaints_demo)

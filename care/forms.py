@@ -1,4 +1,4 @@
-"""Forms of care: the public complaint form, address confirmation, and staff forms for complaints."""
+"""Forms of care: the public complaint form, address confirmation, staff forms for calls and complaints."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from home.identity import normalise_email, normalise_mobile
 from home.selectors import product_lines_active
 
-from .models import Complaint, GiftCampaign, SupportGroup
+from .models import Call, Complaint, GiftCampaign, SupportGroup
 
 
 class ComplaintPublicForm(forms.Form):
@@ -121,3 +121,19 @@ class GiftCampaignForm(forms.ModelForm):
 class CourierImportForm(forms.Form):
     file = forms.FileField(label=_("Courier CSV"),
                            help_text=_("Columns: reference, courier, tracking_number, status (shipped/delivered/returned)."))
+
+
+class OutcomeForm(forms.Form):
+    disposition = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "---------"), *Call.Disposition.choices]
+    )
+    callback_at = forms.DateTimeField(
+        label=_("Call back at"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    rating = forms.TypedChoiceField(
+        label=_("Satisfaction (1-5)"), required=False, coerce=int, empty_value=None,
+        choices=[("", "---------")] + [(str(n), str(n)) for n in range(1, 6)],
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,16 +1,31 @@
-"""Reads of customer care. Other apps read care data only through here."""
+"""Reads of customer care. Other apps read care data only through here.
 
-import logging
-from datetime import date, datetime, timedelta
+Care reads other feature apps only through their ``selectors`` module, imported by name at the top
+of this file: a missing selector is an import-time or attribute error, a failing one raises.
+"""
+
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
-from .models import Call, CareTeam, CustomerAccount, Device, SatisfactionRating, SurveyInvitation
-from .scheduling import half_year_start
+from newsletter import selectors as journal_selectors
+from training import selectors as training_selectors
 
-logger = logging.getLogger(__name__)
-
+from .models import (
+    Call,
+    CareTeam,
+    Complaint,
+    CustomerAccount,
+    Device,
+    GiftRecipient,
+    SatisfactionRating,
+    SurveyInvitation,
+)
+from .services.scheduling import half_year_start
 
 # Calls: who sees what ----------------------------------------------------------------------------
 
@@ -97,11 +112,7 @@ def customer_for_person(person) -> CustomerAccount | None:
 
 
 def customer_recent_complaints(customer: CustomerAccount, limit: int = 10) -> list:
-    """The customer's recent complaints (the complaints part of care may not be there yet)."""
-    try:
-        from .models import Complaint
-    except ImportError:
-        return []
+    """The customer's recent complaints and suggestions."""
     query = Q(organisation_id=customer.organisation_id) if customer.organisation_id else Q(person_id=customer.person_id)
     return list(Complaint.objects.filter(query).order_by("-received_at", "-pk")[:limit])
 
@@ -159,44 +170,23 @@ def customer_satisfaction(customer: CustomerAccount, *, since=None, until=None) 
 
 
 # Other apps, read through their selectors --------------------------------------------------------
-# The owning apps may not offer these yet: a missing module or function gives an empty list.
-
-
-def _call_optional(module_name: str, function_name: str, **kwargs) -> list:
-    """``module.function(**kwargs)`` as a list; [] when the module or function is missing or fails."""
-    import importlib
-
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return []
-    function = getattr(module, function_name, None)
-    if function is None:
-        return []
-    try:
-        return list(function(**kwargs))
-    except Exception:  # an adapter must never break the call screen
-        logger.exception("care: %s.%s failed", module_name, function_name)
-        return []
 
 
 def customer_valid_certificates(customer: CustomerAccount, person_ids: list[int]) -> list:
-    """Valid certificates of the customer's staff (training.certificate_selectors)."""
+    """Valid certificates of the customer's staff (training.selectors)."""
     if customer.organisation_id:
-        return _call_optional("training.certificate_selectors", "certificates_valid_for_organisation",
-                              organisation_id=customer.organisation_id)
+        return list(training_selectors.certificates_valid_for_organisation(organisation_id=customer.organisation_id))
     found = []
     for person_id in person_ids:
-        found += [c for c in _call_optional("training.certificate_selectors", "certificates_for_person",
-                                            person_id=person_id) if str(getattr(c, "status", "valid")) == "valid"]
+        found += [c for c in training_selectors.certificates_for_person(person_id=person_id) if str(c.status) == "valid"]
     return found
 
 
 def people_training_signups(person_ids: list[int], limit: int = 10) -> list:
-    """Training sign-ups of these people (training.selectors.signups_for_person, when it exists)."""
+    """Training sign-ups of these people (training.selectors.signups_for_person)."""
     found = []
     for person_id in person_ids:
-        found += _call_optional("training.selectors", "signups_for_person", person_id=person_id)
+        found += list(training_selectors.signups_for_person(person_id=person_id))
     return found[:limit]
 
 
@@ -204,5 +194,67 @@ def people_journal_replies(person_ids: list[int], limit: int = 10) -> list:
     """Recent replies of these people to the journal (newsletter.selectors.replies_of_person)."""
     found = []
     for person_id in person_ids:
-        found += _call_optional("newsletter.selectors", "replies_of_person", person_id=person_id)[:limit]
-    return sorted(found, key=lambda r: getattr(r, "created_at", None) or timezone.now(), reverse=True)[:limit]
+        found += list(journal_selectors.replies_of_person(person_id=person_id)[:limit])
+    return sorted(found, key=lambda reply: reply.created_at, reverse=True)[:limit]
+
+
+# The customer's whole story -----------------------------------------------------------------------
+# Calls, complaints, training sign-ups, certificates, journal replies and gift letters in one
+# chronological list (the call screen's timeline).
+
+TIMELINE_KINDS = {
+    "call": _("Calls"),
+    "complaint": _("Complaints and suggestions"),
+    "signup": _("Training sign-ups"),
+    "certificate": _("Certificates"),
+    "reply": _("Journal replies"),
+    "gift": _("Gift letters"),
+}
+
+
+def _moment(value):
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return timezone.make_aware(datetime.combine(value, time.min))
+    return timezone.now()
+
+
+def customer_timeline(customer: CustomerAccount, person_ids: list[int], *, kind: str = "", limit: int = 200) -> list[dict]:
+    """Entries {kind, kind_label, when, title, detail}, newest first; ``kind`` filters to one kind."""
+    wanted = [kind] if kind in TIMELINE_KINDS else list(TIMELINE_KINDS)
+    entries = []
+
+    def add(entry_kind, when, title, detail=""):
+        entries.append({"kind": entry_kind, "kind_label": TIMELINE_KINDS[entry_kind], "when": _moment(when),
+                        "title": str(title), "detail": str(detail)})
+
+    if "call" in wanted:
+        for call in Call.objects.filter(customer=customer).order_by("-due_at")[:limit]:
+            detail = call.get_disposition_display() if call.disposition else call.get_state_display()
+            add("call", call.closed_at or call.due_at, call.get_purpose_display(), detail)
+    if "complaint" in wanted:
+        who = Q(person_id__in=person_ids)
+        if customer.organisation_id:
+            who |= Q(organisation_id=customer.organisation_id)
+        for complaint in Complaint.objects.filter(who).order_by("-received_at")[:limit]:
+            add("complaint", complaint.received_at, f"{complaint.get_kind_display()} {complaint.reference}: {complaint.summary}",
+                complaint.get_state_display())
+    if "signup" in wanted:
+        for signup in training_selectors.signups_for_people(person_ids=person_ids)[:limit]:
+            add("signup", signup.created_at, signup.session, f"{signup.person} · {signup.get_status_display()}")
+    if "certificate" in wanted:
+        for person_id in person_ids:
+            for certificate in training_selectors.certificates_for_person(person_id=person_id)[:limit]:
+                add("certificate", certificate.issued_on, f"{certificate.number} · {certificate.course_title_zh_hans}",
+                    f"{certificate.holder_name} · {certificate.get_status_display()}")
+    if "reply" in wanted:
+        for person_id in person_ids:
+            for reply in journal_selectors.replies_of_person(person_id=person_id)[:limit]:
+                add("reply", reply.created_at, reply.issue or _("Journal"),
+                    Truncator(strip_tags(reply.body)).chars(120))
+    if "gift" in wanted:
+        for recipient in GiftRecipient.objects.filter(person_id__in=person_ids).select_related("campaign")[:limit]:
+            add("gift", recipient.created_at, recipient.campaign.name, recipient.get_state_display())
+    entries.sort(key=lambda entry: entry["when"], reverse=True)
+    return entries[:limit]

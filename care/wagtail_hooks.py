@@ -1,20 +1,30 @@
+"""Registration only: the admin menu group, the call screen URL, permission policies and log actions."""
+
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 
-from .complaint_admin import register_log_actions as register_complaint_log_actions
-from .viewsets import care_viewset_group
+from home.models import AccessLog
+
+from .admin import CareViewSetGroup
+from .admin.base import NoAddPermissionPolicy
+from .admin.calls import call_work_view
+from .models import Call, SatisfactionRating
+from .services.campaigns import LOG_ACTIONS as CAMPAIGN_LOG_ACTIONS
+from .services.complaints import LOG_ACTIONS as COMPLAINT_LOG_ACTIONS
+
+for _model in (Call, SatisfactionRating, AccessLog):
+    register_permission_policy(_model, NoAddPermissionPolicy(_model))
 
 
 @hooks.register("register_admin_viewset")
 def register_care_viewsets():
-    return care_viewset_group
+    return CareViewSetGroup()
 
 
 @hooks.register("register_admin_urls")
 def register_care_admin_urls():
-    from .admin_views import call_work_view
-
     return [
         path("care/calls/<int:pk>/work/", call_work_view, name="care_call_work"),
     ]
@@ -31,4 +41,5 @@ def register_care_log_actions(actions):
     actions.register_action("care.call_outcome", _("Log call outcome"), _("Call outcome logged"))
     actions.register_action("care.call_reassign", _("Reassign call"), _("Call reassigned"))
     # Complaints, work orders, gift campaigns
-    register_complaint_log_actions(actions)
+    for code, (label, message) in {**COMPLAINT_LOG_ACTIONS, **CAMPAIGN_LOG_ACTIONS}.items():
+        actions.register_action(code, label, message)

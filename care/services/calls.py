@@ -1,37 +1,24 @@
-"""Writes about calls: the scheduling rules, walking a script, logging outcomes and retries, ratings."""
+"""Writes about calls: the rules that create them, logging outcomes and retries, reassigning."""
 
 import logging
-import re
-import secrets
 from datetime import date, datetime, timedelta
 
-from django.apps import apps
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from home.emails import absolute_url
-from home.models import Person
 from home.services import outbox_enqueue_template
 
-from ..models import (
-    Call,
-    CallAttempt,
-    CallPurpose,
-    CallScript,
-    CareTeam,
-    CustomerAccount,
-    Device,
-    SatisfactionRating,
-    SurveyInvitation,
-)
-from ..scheduling import (
-    add_months,
+from ..models import Call, CallAttempt, CallPurpose, CareTeam, Complaint, CustomerAccount, Device, SatisfactionRating
+from . import CareError
+from .customers import customer_get_or_create, customer_primary_contact
+from .satisfaction import rating_record
+from .scheduling import (
     add_working_days,
     add_working_hours,
     day_at,
@@ -39,8 +26,7 @@ from ..scheduling import (
     outside_quiet_hours,
     work_start,
 )
-from . import CareError
-from .customers import customer_get_or_create, customer_primary_contact
+from .scripts import script_for
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +65,6 @@ def call_assignment(customer: CustomerAccount) -> tuple[CareTeam | None, object]
         .first()
     )
     return team, member
-
-
-def script_for(purpose: str, language: str) -> CallScript | None:
-    scripts = CallScript.objects.filter(live=True, purpose=purpose)
-    return scripts.filter(language=language).order_by("pk").first() or scripts.order_by("pk").first()
 
 
 def call_create(
@@ -144,11 +125,11 @@ def _six_monthly_due(first_activation: date, today: date) -> tuple[int, date] | 
     """(period number, due date) of the latest six-month anniversary on or before today."""
     months = (today.year - first_activation.year) * 12 + today.month - first_activation.month
     period = months // 6
-    while period >= 1 and add_months(first_activation, 6 * period) > today:
+    while period >= 1 and first_activation + relativedelta(months=6 * period) > today:
         period -= 1
     if period < 1:
         return None
-    return period, add_months(first_activation, 6 * period)
+    return period, first_activation + relativedelta(months=6 * period)
 
 
 def call_ensure_six_monthly(*, customer: CustomerAccount, first_activation: date, today: date, dry_run=False):
@@ -162,13 +143,6 @@ def call_ensure_six_monthly(*, customer: CustomerAccount, first_activation: date
     )
 
 
-def _complaint_model():
-    try:
-        return apps.get_model("care", "Complaint")
-    except LookupError:
-        return None
-
-
 def call_create_for_complaint(*, complaint_id: int, purpose: str, dry_run: bool = False) -> Call | None:
     """The follow-up or quality-control call of a resolved complaint (called by the complaint flow).
 
@@ -176,10 +150,9 @@ def call_create_for_complaint(*, complaint_id: int, purpose: str, dry_run: bool 
     """
     if purpose not in (CallPurpose.COMPLAINT_FOLLOWUP, CallPurpose.QUALITY_CONTROL):
         raise CareError(_("A complaint leads only to a follow-up or a quality-control call."))
-    Complaint = _complaint_model()
     complaint = Complaint.objects.select_related("person", "organisation").get(pk=complaint_id)
-    organisation = getattr(complaint, "organisation", None)
-    person = getattr(complaint, "person", None)
+    organisation = complaint.organisation
+    person = complaint.person
     if organisation is None and person is None:
         return None
     customer = customer_get_or_create(organisation=organisation, person=person)
@@ -225,134 +198,16 @@ def call_schedule(*, today: date | None = None, dry_run: bool = False) -> list[d
                                       dry_run=dry_run))
 
     # Safety net for the complaint flow: recently resolved complaints without their follow-up call.
-    Complaint = _complaint_model()
-    if Complaint is not None and hasattr(Complaint, "resolved_at"):
-        recent = Complaint.objects.filter(
-            resolved_at__date__gte=today - timedelta(days=WELCOME_LOOKBACK_DAYS), resolved_at__date__lte=today
-        ).exclude(calls__purpose=CallPurpose.COMPLAINT_FOLLOWUP)
-        for complaint in recent.filter(Q(person__isnull=False) | Q(organisation__isnull=False)):
-            before = Call.objects.filter(complaint=complaint, purpose=CallPurpose.COMPLAINT_FOLLOWUP).exists()
-            call = call_create_for_complaint(complaint_id=complaint.pk, purpose=CallPurpose.COMPLAINT_FOLLOWUP,
-                                             dry_run=dry_run)
-            if call is not None:
-                note(call, not before)
+    recent = Complaint.objects.filter(
+        resolved_at__date__gte=today - timedelta(days=WELCOME_LOOKBACK_DAYS), resolved_at__date__lte=today
+    ).exclude(calls__purpose=CallPurpose.COMPLAINT_FOLLOWUP)
+    for complaint in recent.filter(Q(person__isnull=False) | Q(organisation__isnull=False)):
+        before = Call.objects.filter(complaint=complaint, purpose=CallPurpose.COMPLAINT_FOLLOWUP).exists()
+        call = call_create_for_complaint(complaint_id=complaint.pk, purpose=CallPurpose.COMPLAINT_FOLLOWUP,
+                                         dry_run=dry_run)
+        if call is not None:
+            note(call, not before)
     return created
-
-
-# Walking a script --------------------------------------------------------------------------------
-
-
-def script_steps(script: CallScript | None) -> list[dict]:
-    """The script's steps as plain data, numbered from 1."""
-    if script is None:
-        return []
-    steps = []
-    for number, block in enumerate(script.steps, start=1):
-        value = block.value
-        step = {"number": number, "kind": block.block_type, "answer_kind": "", "choices": []}
-        if block.block_type == "say":
-            step["text"] = value["text"]
-        elif block.block_type == "ask":
-            step["text"] = value["question"]
-            step["answer_kind"] = value["answer_kind"]
-            step["choices"] = [str(c) for c in value["choices"]]
-        else:
-            step["text"] = value["item"]
-            step["answer_kind"] = "checklist"
-        step["branches"] = [(str(b["answer"]).strip(), int(b["goto"] or 0)) for b in value["branches"]]
-        steps.append(step)
-    return steps
-
-
-_COMPARE = re.compile(r"^(<=|>=|<|>|=)\s*(-?\d+(?:\.\d+)?)$")
-
-
-def _matches(rule: str, answer: str) -> bool:
-    if rule == "*":
-        return True
-    found = _COMPARE.match(rule)
-    if found:
-        try:
-            number = float(answer)
-        except ValueError:
-            return False
-        op, limit = found.group(1), float(found.group(2))
-        return {"<=": number <= limit, ">=": number >= limit, "<": number < limit, ">": number > limit,
-                "=": number == limit}[op]
-    return rule.casefold() == answer.casefold()
-
-
-def script_next(steps: list[dict], number: int, answer: str) -> int | None:
-    """The step after ``number`` given ``answer``: the first matching branch, else the next step; None ends."""
-    step = steps[number - 1]
-    for rule, goto in step["branches"]:
-        if _matches(rule, answer):
-            return goto if 1 <= goto <= len(steps) else None
-    return number + 1 if number < len(steps) else None
-
-
-def _clean_answer(step: dict, answer: str) -> str:
-    answer = (answer or "").strip()
-    kind = step["answer_kind"]
-    if step["kind"] == "say":
-        return "ok"
-    if kind == "checklist":
-        if answer not in ("done", "not_done"):
-            raise CareError(_("Tick the item as done or not done."))
-    elif kind == "yes_no":
-        if answer not in ("yes", "no"):
-            raise CareError(_("Answer yes or no."))
-    elif kind == "choice":
-        if answer not in step["choices"]:
-            raise CareError(_("Pick one of the choices."))
-    elif kind == "number":
-        try:
-            float(answer)
-        except ValueError:
-            raise CareError(_("Enter a number."))
-    elif kind == "rating":
-        if answer not in {"1", "2", "3", "4", "5"}:
-            raise CareError(_("Give a rating from 1 to 5."))
-    elif not answer:
-        raise CareError(_("Enter the answer."))
-    return answer[:2000]
-
-
-def call_progress(call: Call) -> dict:
-    """Where the caller is in the script: {"current": step number or None when done, "path": [...], "steps": {...}}."""
-    steps = script_steps(call.script)
-    answers = call.answers or {}
-    current = answers.get("current", 1 if steps else None)
-    return {"steps": steps, "current": current, "path": answers.get("path", []),
-            "answers": answers.get("steps", {}), "finished": bool(steps) and current is None}
-
-
-@transaction.atomic
-def call_record_answer(*, call_id: int, step: int, answer: str, acting_user) -> Call:
-    """Store the answer to one script step and move to the step its branches lead to."""
-    call = Call.objects.select_for_update(of=("self",)).select_related("script").get(pk=call_id)
-    if call.state != Call.State.OPEN:
-        raise CareError(_("This call is closed."))
-    steps = script_steps(call.script)
-    if not 1 <= step <= len(steps):
-        raise CareError(_("This step is not in the script."))
-    answers = dict(call.answers or {})
-    path = list(answers.get("path", []))
-    current = answers.get("current", 1)
-    if step in path:
-        # Going back: forget what came after that step.
-        path = path[: path.index(step)]
-    elif step != current:
-        raise CareError(_("Answer the current step first."))
-    value = _clean_answer(steps[step - 1], answer)
-    recorded = {str(n): answers.get("steps", {}).get(str(n)) for n in path}
-    recorded[str(step)] = {"q": steps[step - 1]["text"], "a": value, "kind": steps[step - 1]["answer_kind"]}
-    path.append(step)
-    call.answers = {"path": path, "steps": recorded, "current": script_next(steps, step, value),
-                    "script_revision": call.script.latest_revision_id if call.script else None}
-    call.save(update_fields=["answers", "updated_at"])
-    log(instance=call, action="care.call_answer", user=acting_user, data={"step": step})
-    return call
 
 
 # Outcomes and retries ----------------------------------------------------------------------------
@@ -447,95 +302,3 @@ def call_reassign(*, call_id: int, assignee, acting_user) -> Call:
     call.save(update_fields=["assignee", "updated_at"])
     log(instance=call, action="care.call_reassign", user=acting_user, data={"assignee": assignee.pk if assignee else None})
     return call
-
-
-# Satisfaction ------------------------------------------------------------------------------------
-
-
-def rating_record(
-    *, customer: CustomerAccount, score: int, source: str, person: Person | None = None, call: Call | None = None,
-    staff_member=None, service_station: str = "", product_line=None, complaint=None, comment: str = "",
-) -> SatisfactionRating:
-    rating = SatisfactionRating(
-        customer=customer, score=score, source=source, person=person, call=call, staff_member=staff_member,
-        service_station=service_station, product_line=product_line, complaint=complaint, comment=comment[:2000],
-    )
-    try:
-        rating.full_clean()
-    except ValidationError as exc:
-        raise CareError("; ".join(exc.messages))
-    rating.save()
-    return rating
-
-
-def survey_url(invitation: SurveyInvitation, language: str) -> str:
-    from django.utils import translation
-
-    with translation.override(language):
-        return absolute_url(reverse("care:survey", args=[invitation.token]))
-
-
-@transaction.atomic
-def survey_send(
-    *, customer: CustomerAccount, person: Person, reason: str, complaint=None, staff_member=None,
-    service_station: str = "", product_line=None, valid_days: int = 14,
-) -> SurveyInvitation | None:
-    """Email a one-time satisfaction survey link (once per customer, person and reason)."""
-    if not person.email or person.do_not_contact:
-        return None
-    invitation, created = SurveyInvitation.objects.get_or_create(
-        customer=customer, person=person, reason=reason[:40],
-        defaults={
-            "token": secrets.token_urlsafe(32), "complaint": complaint, "staff_member": staff_member,
-            "service_station": service_station, "product_line": product_line,
-            "expires_at": timezone.now() + timedelta(days=valid_days),
-        },
-    )
-    if created:
-        outbox_enqueue_template(
-            template="care/emails/survey",
-            context={"customer": customer, "url": survey_url(invitation, person.language),
-                     "expires_at": invitation.expires_at},
-            to_email=person.email, language=person.language, kind="care.survey", person=person,
-            key=f"care-survey-{invitation.pk}",
-        )
-    return invitation
-
-
-def survey_send_for_complaint(*, complaint_id: int) -> SurveyInvitation | None:
-    """The survey after a resolved complaint: rates who handled it and the product line."""
-    complaint = _complaint_model().objects.select_related("person", "organisation").get(pk=complaint_id)
-    if complaint.person is None:
-        return None
-    customer = customer_get_or_create(organisation=complaint.organisation, person=complaint.person)
-    return survey_send(
-        customer=customer, person=complaint.person, reason=f"complaint-{complaint.pk}", complaint=complaint,
-        staff_member=getattr(complaint, "responsible", None), product_line=complaint.product_line,
-    )
-
-
-@transaction.atomic
-def survey_answer(*, token: str, score: int, comment: str = "") -> SatisfactionRating:
-    """Record the one answer a survey link allows."""
-    invitation = SurveyInvitation.objects.select_for_update().filter(token=token).first()
-    if invitation is None:
-        raise CareError(_("This survey link is not valid."))
-    if invitation.answered_at:
-        raise CareError(_("This survey has already been answered. Thank you!"))
-    if invitation.expires_at < timezone.now():
-        raise CareError(_("This survey link has expired."))
-    try:
-        score = int(score)
-    except (TypeError, ValueError):
-        raise CareError(_("Give a rating from 1 to 5."))
-    if not 1 <= score <= 5:
-        raise CareError(_("Give a rating from 1 to 5."))
-    rating = rating_record(
-        customer=invitation.customer, score=score, source=SatisfactionRating.Source.SURVEY, person=invitation.person,
-        staff_member=invitation.staff_member, service_station=invitation.service_station,
-        product_line=invitation.product_line, complaint=invitation.complaint, comment=comment,
-    )
-    invitation.rating = rating
-    invitation.answered_at = timezone.now()
-    invitation.save(update_fields=["rating", "answered_at"])
-    return rating

@@ -1,4 +1,7 @@
-"""Year-end thank-you gift campaigns: selection, launch, letters, address confirmation, shipping."""
+"""Year-end thank-you gift campaigns: selection, launch, address confirmation, shipping.
+
+The letters themselves (merge fields, rendering, sending) are in ``services.letters``.
+"""
 
 import csv
 import io
@@ -7,16 +10,14 @@ from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
-from home.emails import attachment
-from home.services import outbox_enqueue_template
-
 from ..models import Complaint, GiftCampaign, GiftRecipient, LetterTemplate
+from ..tasks import gift_letters_send_task
 from . import CareError
+from .letters import letter_merge_fields, letter_render
 
 LOG_ACTIONS = {
     "care.campaign_launch": (gettext_lazy("Launch campaign"), gettext_lazy("Campaign launched")),
@@ -24,8 +25,6 @@ LOG_ACTIONS = {
     "care.gift_state": (gettext_lazy("Change gift state"), gettext_lazy("Gift state changed")),
     "care.gift_shipments_import": (gettext_lazy("Import shipments"), gettext_lazy("Shipments imported")),
 }
-
-_MERGE = re.compile(r"{{\s*(\w+)\s*}}")
 
 
 def _bounds(campaign: GiftCampaign):
@@ -73,41 +72,6 @@ def _feedback_items(complaints) -> list[dict]:
     ]
 
 
-def letter_merge_fields(recipient: GiftRecipient) -> dict:
-    """Values of the merge fields for one recipient, in their language."""
-    items = recipient.feedback or []
-    with override(recipient.language):
-        kinds = {item["kind"] for item in items}
-        if kinds == {"suggestion"}:
-            kind = _("suggestion")
-        elif kinds == {"complaint"}:
-            kind = _("complaint")
-        else:
-            kind = _("feedback")
-        sep = "；" if recipient.language.startswith("zh") else "; "
-        return {
-            "name": recipient.person.name or recipient.person.email,
-            "organisation": recipient.person.organisation.name if recipient.person.organisation_id else "",
-            "kind": str(kind),
-            "feedback": sep.join(item["summary"] for item in items),
-            "feedback_date": sep.join(item["date"] for item in items),
-            "changes": sep.join(item["changes"] for item in items if item.get("changes")),
-            "gift": recipient.campaign.gift_description,
-        }
-
-
-def letter_render(template: LetterTemplate, fields: dict, language: str) -> tuple[str, str]:
-    """Fill ``{{ field }}`` merge fields into the template's subject and body (plain text)."""
-
-    def fill(text):
-        return _MERGE.sub(lambda m: str(fields.get(m.group(1), m.group(0))), text)
-
-    body = fill(template.body_for(language))
-    if template.signature:
-        body = body.rstrip() + "\n\n" + template.signature
-    return fill(template.subject_for(language)).replace("\n", " ").strip(), body
-
-
 def _live_template(campaign: GiftCampaign) -> LetterTemplate:
     template = campaign.letter_template
     if template is None:
@@ -118,20 +82,11 @@ def _live_template(campaign: GiftCampaign) -> LetterTemplate:
     return template
 
 
-def gift_address_path(recipient: GiftRecipient) -> str:
-    from django.urls import reverse
-
-    with override(recipient.language):
-        return reverse("care:gift_address", args=[recipient.address_token])
-
-
 def gift_campaign_launch(*, campaign_id: int, acting_user) -> dict:
     """Create one recipient per selected customer (never twice) with their letter; queue the letters.
 
     Returns {"created": n, "excluded": n, "existing": n}. Launching again creates nothing new.
     """
-    from ..tasks import gift_letters_send_task
-
     with transaction.atomic():
         campaign = GiftCampaign.objects.select_for_update().get(pk=campaign_id)
         template = _live_template(campaign)
@@ -167,40 +122,6 @@ def gift_campaign_launch(*, campaign_id: int, acting_user) -> dict:
         log(instance=campaign, action="care.campaign_launch", user=acting_user, data=counts)
         gift_letters_send_task.delay_on_commit(campaign.pk)
     return counts
-
-
-def gift_letter_send(*, recipient_id: int):
-    """Email one recipient their letter with the printable PDF and their address link (once)."""
-    from ..pdf import letter_pdf
-
-    recipient = GiftRecipient.objects.select_related("person", "campaign").get(pk=recipient_id)
-    person = recipient.person
-    if recipient.state == GiftRecipient.State.EXCLUDED or person.do_not_contact or not person.email:
-        return None
-    return outbox_enqueue_template(
-        template="care/emails/gift_letter",
-        context={
-            "recipient": recipient,
-            "letter_html": linebreaks(escape(recipient.letter_body)),
-            "address_path": gift_address_path(recipient),
-        },
-        to_email=person.email,
-        language=recipient.language,
-        kind="care.gift_letter",
-        person=person,
-        key=f"care-gift-letter:{recipient.pk}",
-        attachments=[attachment(f"letter-{recipient.pk}.pdf", letter_pdf(recipient), "application/pdf")],
-    )
-
-
-def gift_letters_send(*, campaign_id: int) -> int:
-    count = 0
-    for pk in GiftRecipient.objects.filter(campaign_id=campaign_id).exclude(
-        state=GiftRecipient.State.EXCLUDED
-    ).values_list("pk", flat=True):
-        if gift_letter_send(recipient_id=pk) is not None:
-            count += 1
-    return count
 
 
 def gift_address_confirm(*, token: str, name: str, phone: str, address: str, postcode: str = "") -> GiftRecipient:

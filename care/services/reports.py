@@ -1,7 +1,5 @@
 """Complaint figures: the weekly complaint report and the monthly key-account service report."""
 
-import importlib
-import logging
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -9,18 +7,19 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from home.emails import attachment
 from home.models import Organisation
 from home.roles import CARE_MANAGERS
 from home.services import outbox_enqueue_template
+from training import selectors as training_selectors
 
-from ..models import Complaint, KeyAccountReport, WorkOrder
+from ..models import Call, Complaint, CustomerAccount, KeyAccountReport, SatisfactionRating, WorkOrder
+from ..pdf import key_account_report_pdf
 from . import CareError
-
-logger = logging.getLogger(__name__)
+from .customers import customer_contacts
 
 
 def _start_of(day: date) -> datetime:
@@ -117,41 +116,24 @@ def complaint_weekly_report_send(*, week_start: date | None = None) -> int:
 # Key accounts ------------------------------------------------------------------------------------
 
 
-def _training_figures(organisation: Organisation, start: datetime, end: datetime) -> dict | None:
-    """Valid certificates of the account's staff, through the training app's selectors; None when
-    that app offers no such selector (or it fails: their figures must never stop this report)."""
-    try:
-        selectors = importlib.import_module("training.certificate_selectors")
-        valid_for = selectors.certificates_valid_for_organisation
-    except (ImportError, AttributeError):
-        return None
-    try:
-        certificates = list(valid_for(organisation_id=organisation.pk))
-        rows = []
-        for cert in certificates:
-            title = getattr(cert, "course_title_en", "") if _english() else ""
-            rows.append({
-                "holder": getattr(cert, "holder_name", "") or str(getattr(cert, "person", "")),
-                "course": title or getattr(cert, "course_title_zh_hans", "") or str(getattr(cert, "course", "")),
-                "number": getattr(cert, "number", ""),
-                "expires_on": str(getattr(cert, "expires_on", "") or ""),
-            })
-        issued = [c for c in certificates if getattr(c, "issued_on", None) and start.date() <= c.issued_on < end.date()]
-    except Exception:
-        logger.exception("training figures failed for organisation %s", organisation.pk)
-        return None
+def _training_figures(organisation: Organisation, start: datetime, end: datetime) -> dict:
+    """Valid certificates of the account's staff, read through ``training.selectors``."""
+    certificates = list(training_selectors.certificates_valid_for_organisation(organisation_id=organisation.pk))
+    english = (get_language() or "").startswith("en")
+    rows = [
+        {
+            "holder": cert.holder_name or str(cert.person),
+            "course": (cert.course_title_en if english else "") or cert.course_title_zh_hans or str(cert.course),
+            "number": cert.number,
+            "expires_on": str(cert.expires_on or ""),
+        }
+        for cert in certificates
+    ]
+    issued = [c for c in certificates if c.issued_on and start.date() <= c.issued_on < end.date()]
     return {"valid_certificates": len(rows), "issued_this_month": len(issued), "certificates": rows}
 
 
-def _english():
-    from django.utils.translation import get_language
-
-    return (get_language() or "").startswith("en")
-
-
 def key_account_figures(*, organisation: Organisation, month: date) -> dict:
-    from ..models import Call, SatisfactionRating
-
     month = month.replace(day=1)
     next_month = (month + timedelta(days=32)).replace(day=1)
     start, end = _start_of(month), _start_of(next_month)
@@ -192,9 +174,6 @@ def key_account_figures(*, organisation: Organisation, month: date) -> dict:
 
 
 def _report_contact(organisation: Organisation):
-    from ..models import CustomerAccount
-    from .customers import customer_contacts
-
     account = CustomerAccount.objects.filter(organisation=organisation).first()
     people = customer_contacts(account) if account else organisation.people.order_by("do_not_contact", "pk")
     return next((p for p in people if p.email and not p.do_not_contact), None)
@@ -202,8 +181,6 @@ def _report_contact(organisation: Organisation):
 
 def key_account_report_generate(*, organisation_id: int, month: date, send: bool = True) -> KeyAccountReport:
     """Generate (once) the month's service report PDF for a key account and email it to its contact."""
-    from ..pdf import key_account_report_pdf
-
     month = month.replace(day=1)
     organisation = Organisation.objects.get(pk=organisation_id)
     if not organisation.is_key_account:

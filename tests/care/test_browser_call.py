@@ -4,13 +4,13 @@ import pytest
 from django.utils import timezone
 
 from care.models import Call, CallAttempt, CallPurpose
-from care.scheduling import add_working_hours, outside_quiet_hours
-from care.services.customers import device_register
+from care.services.devices import device_register
+from care.services.scheduling import add_working_hours, outside_quiet_hours
 from home.models import OutboxMessage
+from tests.care.services.test_scripts import _script
 from tests.conftest import wait_until
 
 from .calls_fixtures import *  # noqa: F403
-from .test_scripts import _script
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from care.models import Call
-from care.services.customers import device_register
+from care.services.devices import device_register
 
 from .calls_fixtures import *  # noqa: F403
 

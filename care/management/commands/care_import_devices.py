@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from care.services import CareError
-from care.services.customers import CSV_COLUMNS, devices_import_csv
+from care.services.devices import CSV_COLUMNS, devices_import_csv
 
 
 class Command(BaseCommand):

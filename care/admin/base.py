@@ -1,0 +1,104 @@
+"""Building blocks shared by the admin screens of care."""
+
+from django.core.exceptions import PermissionDenied
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+
+
+class NoAddPermissionPolicy(ModelPermissionPolicy):
+    """Calls are created by the rules, never by hand; ratings and access logs only by the system."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class PermissionMenuItem(MenuItem):
+    """A menu item shown only to users holding ``permission``."""
+
+    def __init__(self, *args, permission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+# Per-team visibility ------------------------------------------------------------------------------
+
+
+class VisibleObjectMixin:
+    """Limit a view to the objects ``visible(user)`` returns (care staff: their teams' only)."""
+
+    visible = None
+
+    def get_base_queryset(self):
+        return self.visible(self.request.user)
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not self.visible(self.request.user).filter(pk=obj.pk).exists():
+            raise PermissionDenied
+        return obj
+
+
+class VisibleIndexView(VisibleObjectMixin, generic.IndexView):
+    pass
+
+
+class VisibleEditView(VisibleObjectMixin, generic.EditView):
+    pass
+
+
+class VisibleInspectView(VisibleObjectMixin, generic.InspectView):
+    pass
+
+
+class TeamScopedViewSet(ModelViewSet):
+    """A ModelViewSet whose listing, edit and inspect views show only what ``visible(user)`` returns.
+
+    Set ``visible = staticmethod(selectors.<x>_visible_to)``; view classes given by a subclass must
+    mix in ``VisibleObjectMixin``.
+    """
+
+    visible = None
+    index_view_class = VisibleIndexView
+    edit_view_class = VisibleEditView
+    inspect_view_class = VisibleInspectView
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(visible=self.visible, **kwargs)
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(visible=self.visible, **kwargs)
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(visible=self.visible, **kwargs)
+
+
+# Read-only listings --------------------------------------------------------------------------------
+
+_LIST_ONLY = {"add_url_name": None, "edit_url_name": None, "copy_url_name": None, "delete_url_name": None,
+              "inspect_url_name": None}
+
+
+class ListOnlyViewSet(ModelViewSet):
+    """Only the listing: nobody adds, edits or deletes these records here (``extra_urlpatterns`` adds views)."""
+
+    copy_view_enabled = False
+    form_fields = []
+
+    def get_index_view_kwargs(self, **kwargs):
+        return {**super().get_index_view_kwargs(**kwargs), **_LIST_ONLY}
+
+    def get_urlpatterns(self):
+        return [p for p in super().get_urlpatterns() if p.name in ("index", "index_results")] + self.extra_urlpatterns()
+
+    def extra_urlpatterns(self):
+        return []

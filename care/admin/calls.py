@@ -1,0 +1,154 @@
+"""Admin screens of calls: the call listing, the call queue and the call screen."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.base import ViewSet
+
+from home.services import access_log_record
+
+from .. import selectors
+from ..forms import OutcomeForm
+from ..models import Call
+from ..services import CareError
+from ..services.calls import call_log_outcome
+from ..services.customers import customer_contacts
+from ..services.scripts import call_progress, call_record_answer
+from .base import PermissionMenuItem, TeamScopedViewSet
+
+
+class MaskedPhoneColumn(Column):
+    def get_value(self, instance):
+        person = instance.contact if hasattr(instance, "contact") else None
+        return person.masked_mobile if person else ""
+
+
+class CallViewSet(TeamScopedViewSet):
+    model = Call
+    visible = staticmethod(selectors.calls_visible_to)
+    icon = "mobile-alt"
+    menu_label = gettext_lazy("Calls")
+    menu_order = 110
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = [
+        "customer", "purpose", "due_at", "deadline", "assignee", "team", "state", "disposition", "attempts",
+        MaskedPhoneColumn("phone", label=gettext_lazy("phone")),
+    ]
+    list_filter = ["state", "purpose", "team", "disposition"]
+    search_fields = ["customer__organisation__name", "customer__person__name"]
+    form_fields = ["assignee", "team", "due_at", "deadline", "notes"]
+    inspect_view_fields = ["customer", "purpose", "period_key", "due_at", "deadline", "assignee", "team", "state",
+                           "disposition", "attempts", "callback_at", "closed_at", "notes"]
+
+
+# The call queue: my calls due today and overdue, per team, and the figures ------------------------
+
+
+@permission_required("care.view_call", raise_exception=True)
+def call_queue_view(request):
+    user = request.user
+    today = timezone.localdate()
+    context = {
+        "page_title": _("Call queue"),
+        "header_title": _("Call queue"),
+        "header_icon": "tasks",
+        "mine_due": selectors.calls_due_today(user, today=today, mine_only=True),
+        "mine_overdue": selectors.calls_overdue(user, today=today, mine_only=True),
+        "team_due": selectors.calls_due_today(user, today=today).exclude(assignee=user),
+        "team_overdue": selectors.calls_overdue(user, today=today).exclude(assignee=user),
+        "per_team": selectors.call_queue_per_team(user, today=today),
+        "coverage": selectors.six_month_coverage(today=today),
+        "csat": selectors.csat(since=timezone.now() - timezone.timedelta(days=90)),
+        "response": selectors.survey_response_rate(since=timezone.now() - timezone.timedelta(days=90)),
+        "today": today,
+    }
+    return render(request, "care/admin/call_queue.html", context)
+
+
+class CallQueueViewSet(ViewSet):
+    icon = "tasks"
+    menu_label = gettext_lazy("Call queue")
+    menu_order = 100
+    name = "care_queue"
+
+    def get_urlpatterns(self):
+        return [path("", call_queue_view, name="index")]
+
+    def get_menu_item(self, order=None):
+        return PermissionMenuItem(
+            self.menu_label, self.menu_url, name="care-queue", icon_name=self.icon,
+            order=self.get_menu_item_order(order), permission="care.view_call",
+        )
+
+
+# The call screen -----------------------------------------------------------------------------------
+
+
+@permission_required("care.view_call", raise_exception=True)
+def call_work_view(request, pk):
+    """The call screen: everything about the customer, the script to walk, and the outcome."""
+    call = get_object_or_404(selectors.calls_visible_to(request.user).select_related("script", "device"), pk=pk)
+    outcome_form = OutcomeForm()
+    if request.method == "POST":
+        if not request.user.has_perm("care.work_call"):
+            raise PermissionDenied
+        try:
+            if request.POST.get("action") == "answer":
+                call_record_answer(call_id=call.pk, step=int(request.POST.get("step", 0)),
+                                   answer=request.POST.get("answer", ""), acting_user=request.user)
+                return redirect(reverse("care_call_work", args=[call.pk]) + "#script")
+            if request.POST.get("action") == "outcome":
+                outcome_form = OutcomeForm(request.POST)
+                if outcome_form.is_valid():
+                    data = outcome_form.cleaned_data
+                    call = call_log_outcome(
+                        call_id=call.pk, disposition=data["disposition"], acting_user=request.user,
+                        note=data["note"], callback_at=data["callback_at"], rating=data["rating"],
+                    )
+                    if call.state == Call.State.OPEN:
+                        messages.success(request, _("Outcome recorded. Next try: %(when)s.") % {
+                            "when": timezone.localtime(call.due_at).strftime("%Y-%m-%d %H:%M")})
+                    else:
+                        messages.success(request, _("The call is closed: %(outcome)s.") % {
+                            "outcome": call.get_disposition_display()})
+                    return redirect("care_call_work", call.pk)
+                messages.error(request, _("A call can't be closed without an outcome."))
+        except (CareError, ValueError) as exc:
+            messages.error(request, str(exc))
+            call.refresh_from_db()
+
+    customer = call.customer
+    contacts = list(customer_contacts(customer))
+    for person in contacts:
+        access_log_record(user=request.user, person=person, what=f"care call screen: call {call.pk}",
+                          path=request.path)
+    person_ids = [p.pk for p in contacts]
+    context = {
+        "page_title": _("Call: %(customer)s") % {"customer": customer},
+        "header_title": _("Call: %(customer)s") % {"customer": customer},
+        "header_icon": "mobile-alt",
+        "call": call,
+        "customer": customer,
+        "contacts": contacts,
+        "devices": selectors.customer_devices(customer),
+        "recent_calls": [c for c in selectors.customer_recent_calls(customer) if c.pk != call.pk],
+        "complaints": selectors.customer_recent_complaints(customer),
+        "certificates": selectors.customer_valid_certificates(customer, person_ids),
+        "signups": selectors.people_training_signups(person_ids),
+        "replies": selectors.people_journal_replies(person_ids),
+        "progress": call_progress(call),
+        "outcome_form": outcome_form,
+        "can_work": request.user.has_perm("care.work_call") and call.state == Call.State.OPEN,
+        "attempt_log": call.attempt_log.select_related("user")[:20],
+        "timeline": selectors.customer_timeline(customer, person_ids, kind=request.GET.get("kind", "")),
+        "timeline_kinds": selectors.TIMELINE_KINDS.items(),
+        "timeline_kind": request.GET.get("kind", ""),
+    }
+    return render(request, "care/admin/call_screen.html", context)

@@ -1,0 +1,151 @@
+"""Admin screens of gift campaigns (preview, launch, shipping list, courier import, letters) and letter templates."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .. import forms
+from ..models import GiftCampaign, GiftRecipient, LetterTemplate
+from ..pdf import letter_pdf
+from ..services import CareError
+from ..services import campaigns as campaign_services
+
+# Gift campaigns ----------------------------------------------------------------------------------
+
+
+class GiftCampaignInspectView(generic.InspectView):
+    template_name = "care/campaigns/admin_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        campaign = self.object
+        recipients = list(campaign.recipients.select_related("person").order_by("state", "pk"))
+        known = {r.person_id for r in recipients}
+        selection = campaign_services.campaign_selection(campaign)
+        context.update({
+            "campaign": campaign,
+            "recipients": recipients,
+            "selection": selection,
+            "new_in_selection": [row for row in selection if row["person"].pk not in known],
+            "can_change": self.request.user.has_perm("care.change_giftcampaign"),
+            "import_form": forms.CourierImportForm(),
+            "states": GiftRecipient.State.choices,
+            "reference": campaign_services.recipient_reference,
+        })
+        return context
+
+
+def _require(request, perm):
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+@require_POST
+def campaign_launch_view(request, pk):
+    _require(request, "care.change_giftcampaign")
+    try:
+        counts = campaign_services.gift_campaign_launch(campaign_id=pk, acting_user=request.user)
+    except CareError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Launched: %(created)s new recipients, %(excluded)s excluded, %(existing)s "
+                                    "already there.") % counts)
+    return redirect("care_campaigns:inspect", pk)
+
+
+def campaign_export_view(request, pk):
+    _require(request, "care.view_giftcampaign")
+    campaign = get_object_or_404(GiftCampaign, pk=pk)
+    response = HttpResponse(
+        "\ufeff" + campaign_services.gift_shipping_list_csv(campaign_id=campaign.pk), content_type="text/csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="shipping-list-{campaign.pk}.csv"'
+    return response
+
+
+@require_POST
+def campaign_import_view(request, pk):
+    _require(request, "care.change_giftcampaign")
+    campaign = get_object_or_404(GiftCampaign, pk=pk)
+    form = forms.CourierImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CSV file."))
+        return redirect("care_campaigns:inspect", pk)
+    try:
+        report = campaign_services.gift_shipments_import(
+            campaign_id=campaign.pk, data=form.cleaned_data["file"].read(), acting_user=request.user
+        )
+    except CareError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(updated)s updated, %(unchanged)s unchanged, %(rejected)s rejected.") % {
+            "updated": report["updated"], "unchanged": report["unchanged"], "rejected": len(report["rejected"])})
+        for row in report["rejected"][:20]:
+            messages.warning(request, _("Line %(line)s: %(reason)s") % row)
+    return redirect("care_campaigns:inspect", pk)
+
+
+def recipient_letter_view(request, pk, recipient_id):
+    _require(request, "care.view_giftrecipient")
+    recipient = get_object_or_404(GiftRecipient.objects.select_related("person", "campaign"), pk=recipient_id,
+                                  campaign_id=pk)
+    if recipient.state == GiftRecipient.State.EXCLUDED:
+        raise Http404
+    response = HttpResponse(letter_pdf(recipient), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="letter-{recipient.pk}.pdf"'
+    return response
+
+
+@require_POST
+def recipient_state_view(request, pk, recipient_id):
+    _require(request, "care.change_giftrecipient")
+    recipient = get_object_or_404(GiftRecipient, pk=recipient_id, campaign_id=pk)
+    try:
+        campaign_services.gift_recipient_set_state(
+            recipient_id=recipient.pk, state=request.POST.get("state", ""), acting_user=request.user,
+            courier=request.POST.get("courier", "").strip(), tracking=request.POST.get("tracking", "").strip(),
+        )
+    except (CareError, ValueError) as exc:
+        messages.error(request, str(exc))
+    return redirect("care_campaigns:inspect", pk)
+
+
+class GiftCampaignViewSet(ModelViewSet):
+    model = GiftCampaign
+    icon = "pick"
+    menu_label = gettext_lazy("Gift campaigns")
+    menu_order = 240
+    url_prefix = "care/campaigns"
+    inspect_view_class = GiftCampaignInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = ["name", "period_start", "period_end", "audience", "state", "launched_at"]
+    list_filter = ["state", "audience"]
+    form_fields = ["name", "period_start", "period_end", "audience", "gift_description", "budget", "letter_template"]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("<int:pk>/launch/", campaign_launch_view, name="launch"),
+            path("<int:pk>/shipping-list.csv", campaign_export_view, name="export"),
+            path("<int:pk>/import/", campaign_import_view, name="import"),
+            path("<int:pk>/letters/<int:recipient_id>.pdf", recipient_letter_view, name="letter"),
+            path("<int:pk>/recipients/<int:recipient_id>/state/", recipient_state_view, name="recipient_state"),
+        ]
+
+
+class LetterTemplateViewSet(SnippetViewSet):
+    model = LetterTemplate
+    icon = "mail"
+    menu_label = gettext_lazy("Letter templates")
+    menu_order = 250
+    url_prefix = "care/letters"
+    list_display = ["name", "live"]
+

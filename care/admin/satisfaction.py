@@ -1,0 +1,18 @@
+"""Admin screens of satisfaction ratings (given in calls or through survey links; read-only)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from ..models import SatisfactionRating
+
+
+class RatingViewSet(ModelViewSet):
+    model = SatisfactionRating
+    icon = "pick"
+    menu_label = _("Satisfaction ratings")
+    menu_order = 160
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    list_display = ["score", "customer", "source", "staff_member", "service_station", "product_line", "created_at"]
+    list_filter = ["score", "source", "product_line"]
+    form_fields = ["comment"]

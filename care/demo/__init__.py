@@ -1,0 +1,1 @@
+"""Demo content of customer care (registered as demo loaders in ``care.apps``)."""

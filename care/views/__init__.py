@@ -1,0 +1,1 @@
+"""Public pages of customer care, one module per sub-domain."""

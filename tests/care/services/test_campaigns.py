@@ -1,0 +1,223 @@
+"""Gift campaigns: who is selected, once each, the excluded shown as such, letters, addresses, shipping."""
+
+import base64
+import csv
+import io
+
+import pytest
+from django.utils import timezone
+
+from care.models import GiftRecipient
+from care.services import CareError
+from care.services.campaigns import (
+    campaign_selection,
+    gift_address_confirm,
+    gift_campaign_launch,
+    gift_shipments_import,
+    gift_shipping_list_csv,
+    recipient_reference,
+)
+from care.services.complaints import complaint_resolve
+from care.services.letters import gift_letters_send
+from home.models import OutboxMessage, Person
+from home.roles import CARE_MANAGERS, CARE_STAFF
+from tests.care.complaint_helpers import at, campaign, complaint, letter_template, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def last_year():
+    return timezone.localdate().year - 1
+
+
+@pytest.fixture
+def feedback(last_year, settings):
+    """Complaints and suggestions of last year and this year."""
+    settings.CARE_QC_SAMPLE_RATE = 0
+    staff = staff_user("wang", CARE_STAFF)
+    zhang = complaint(staff, name="张伟", email="zhang.wei@example.com", received_at=at(last_year, 3, 5), notify=False)
+    complaint(staff, name="张伟", email="zhang.wei@example.com", received_at=at(last_year, 9, 1), notify=False,
+              kind="suggestion", summary="希望延长保修")
+    complaint(staff, name="Emily Chen", email="emily@example.com", language="en", received_at=at(last_year, 12, 31, 23),
+              kind="suggestion", summary="Add an English manual", notify=False)
+    complaint(staff, name="王芳", email="wang.fang@example.com", received_at=at(last_year, 6, 1), notify=False)
+    Person.objects.filter(email="wang.fang@example.com").update(do_not_contact=True)
+    complaint(staff, name="赵磊", email="zhao.lei@example.com", received_at=at(last_year + 1, 1, 1, 0, 30), notify=False)
+    complaint(staff, name="孙丽", email="sun.li@example.com", received_at=at(last_year - 1, 12, 31, 23), notify=False)
+    complaint_resolve(complaint_id=zhang.pk, acting_user=staff, resolution="升级了网关固件")
+    return staff
+
+
+def test_last_years_campaign_selects_exactly_who_gave_feedback_that_year_once_each(feedback, last_year):
+    manager = staff_user("boss", CARE_MANAGERS)
+    item = campaign(last_year)
+    selection = campaign_selection(item)
+    assert sorted(row["person"].name for row in selection) == ["Emily Chen", "张伟", "王芳"]
+    assert [row["person"].name for row in selection if row["excluded"]] == ["王芳"]
+
+    counts = gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    assert counts == {"created": 2, "excluded": 1, "existing": 0}
+    recipients = {r.person.name: r for r in GiftRecipient.objects.filter(campaign=item).select_related("person")}
+    assert sorted(recipients) == ["Emily Chen", "张伟", "王芳"]
+    assert recipients["王芳"].state == GiftRecipient.State.EXCLUDED and not recipients["王芳"].letter_body
+    assert recipients["张伟"].state == GiftRecipient.State.ADDRESS_TO_CONFIRM
+    assert len(recipients["张伟"].feedback) == 2
+
+    again = gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    assert again == {"created": 0, "excluded": 0, "existing": 3}
+    assert GiftRecipient.objects.filter(campaign=item).count() == 3
+
+
+def test_only_complaints_or_only_suggestions(feedback, last_year):
+    complained = campaign(last_year, audience="complained")
+    assert sorted(r["person"].name for r in campaign_selection(complained)) == ["张伟", "王芳"]
+    suggested = campaign(last_year, template=complained.letter_template, audience="suggested")
+    assert sorted(r["person"].name for r in campaign_selection(suggested)) == ["Emily Chen", "张伟"]
+
+
+def test_letters_are_merged_in_each_customers_language_and_emailed_with_a_pdf(feedback, last_year):
+    manager = staff_user("boss", CARE_MANAGERS)
+    item = campaign(last_year)
+    gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    zhang = GiftRecipient.objects.get(campaign=item, person__email="zhang.wei@example.com")
+    assert zhang.letter_subject == "张伟，感谢您的宝贵意见"
+    assert f"感谢您在{last_year}-03-05；{last_year}-09-01告诉我们：网关频繁掉线；希望延长保修。" in zhang.letter_body
+    assert "我们已经改进：升级了网关固件。" in zhang.letter_body and "定制保温杯" in zhang.letter_body
+    emily = GiftRecipient.objects.get(campaign=item, person__email="emily@example.com")
+    assert emily.letter_subject == "Thank you, Emily Chen"
+    assert f"On {last_year}-12-31 you told us: Add an English manual." in emily.letter_body
+
+    assert gift_letters_send(campaign_id=item.pk) == 2
+    gift_letters_send(campaign_id=item.pk)  # again: nothing more
+    mails = OutboxMessage.objects.filter(kind="care.gift_letter").order_by("to_email")
+    assert [m.to_email for m in mails] == ["emily@example.com", "zhang.wei@example.com"]  # not the excluded one
+    zhang_mail = mails[1]
+    assert zhang_mail.subject == "张伟，感谢您的宝贵意见"
+    assert f"/zh-hans/care/gifts/address/{zhang.address_token}/" in zhang_mail.text
+    assert zhang_mail.attachments[0]["mimetype"] == "application/pdf"
+    assert base64.b64decode(zhang_mail.attachments[0]["content_b64"]).startswith(b"%PDF")
+    assert f"/en/care/gifts/address/{emily.address_token}/" in mails[0].text
+
+
+def test_unpublished_template_cannot_launch(feedback, last_year):
+    item = campaign(last_year, template=letter_template(live=False))
+    with pytest.raises(CareError):
+        gift_campaign_launch(campaign_id=item.pk, acting_user=feedback)
+    assert not GiftRecipient.objects.exists()
+
+
+def test_customer_confirms_address_then_courier_import_ships_and_delivers(feedback, last_year, client):
+    manager = staff_user("boss", CARE_MANAGERS)
+    item = campaign(last_year)
+    gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    zhang = GiftRecipient.objects.get(campaign=item, person__email="zhang.wei@example.com")
+    emily = GiftRecipient.objects.get(campaign=item, person__email="emily@example.com")
+
+    page = client.get(f"/zh-hans/care/gifts/address/{zhang.address_token}/")
+    assert page.status_code == 200 and "定制保温杯" in page.content.decode()
+    assert page["Referrer-Policy"] == "no-referrer"
+    response = client.post(f"/zh-hans/care/gifts/address/{zhang.address_token}/",
+                           {"name": "张伟", "phone": "13800138000", "address": "上海市浦东新区世纪大道100号",
+                            "postcode": "200120"})
+    assert response.status_code == 200
+    zhang.refresh_from_db()
+    assert zhang.state == GiftRecipient.State.CONFIRMED and zhang.ship_address == "上海市浦东新区世纪大道100号"
+    assert client.get("/zh-hans/care/gifts/address/not-a-token/").status_code == 404
+
+    rows = list(csv.DictReader(io.StringIO(gift_shipping_list_csv(campaign_id=item.pk))))
+    rows = {r["reference"]: r for r in rows}
+    assert sorted(rows) == sorted([recipient_reference(zhang), recipient_reference(emily)])
+    assert rows[recipient_reference(zhang)]["address"] == "上海市浦东新区世纪大道100号"
+
+    courier = (
+        "reference,courier,tracking_number,status\n"
+        f"{recipient_reference(zhang)},顺丰,SF1234567890,shipped\n"
+        f"{recipient_reference(emily)},顺丰,SF999,shipped\n"
+        "G999-1,顺丰,SF0,shipped\n"
+    ).encode()
+    report = gift_shipments_import(campaign_id=item.pk, data=courier, acting_user=manager)
+    # Emily never confirmed her address: shipping still proceeds (the courier has it); the unknown row is rejected.
+    assert report["updated"] == 2 and [r["line"] for r in report["rejected"]] == [4]
+    again = gift_shipments_import(campaign_id=item.pk, data=courier, acting_user=manager)
+    assert again["updated"] == 0 and again["unchanged"] == 2
+    zhang.refresh_from_db()
+    assert (zhang.state, zhang.courier, zhang.tracking_number) == (GiftRecipient.State.SHIPPED, "顺丰", "SF1234567890")
+    with pytest.raises(CareError):
+        gift_address_confirm(token=zhang.address_token, name="x", phone="1", address="y")
+
+    delivered = f"reference,courier,tracking_number,status\n{recipient_reference(zhang)},顺丰,SF1234567890,delivered\n"
+    assert gift_shipments_import(campaign_id=item.pk, data=delivered, acting_user=manager)["updated"] == 1
+    zhang.refresh_from_db()
+    assert zhang.state == GiftRecipient.State.DELIVERED and zhang.delivered_at
+
+
+def test_shipping_list_neutralises_spreadsheet_formulas(feedback, last_year):
+    manager = staff_user("boss", CARE_MANAGERS)
+    item = campaign(last_year)
+    gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    zhang = GiftRecipient.objects.get(campaign=item, person__email="zhang.wei@example.com")
+    gift_address_confirm(token=zhang.address_token, name="=HYPERLINK(\"x\")", phone="138", address="北京")
+    rows = {r["reference"]: r for r in csv.DictReader(io.StringIO(gift_shipping_list_csv(campaign_id=item.pk)))}
+    assert rows[recipient_reference(zhang)]["name"].startswith("'=")
+
+
+def test_manager_previews_launches_and_exports_in_the_admin(feedback, last_year, client, settings):
+    settings.OTP_REQUIRED_GROUPS = []
+    manager = staff_user("boss", CARE_MANAGERS)
+    item = campaign(last_year)
+    client.force_login(manager)
+    preview = client.get(f"/admin/care/campaigns/inspect/{item.pk}/").content.decode()
+    assert "张伟" in preview and "Emily Chen" in preview and "王芳" in preview
+    assert "赵磊" not in preview and "孙丽" not in preview
+    assert not GiftRecipient.objects.exists()  # previewing creates nothing
+    client.post(f"/admin/care/campaigns/{item.pk}/launch/")
+    assert GiftRecipient.objects.filter(campaign=item).count() == 3
+    export = client.get(f"/admin/care/campaigns/{item.pk}/shipping-list.csv")
+    assert export["Content-Type"].startswith("text/csv") and "张伟" in export.content.decode("utf-8-sig")
+    zhang = GiftRecipient.objects.get(campaign=item, person__email="zhang.wei@example.com")
+    pdf = client.get(f"/admin/care/campaigns/{item.pk}/letters/{zhang.pk}.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    staff = staff_user("clerk", CARE_STAFF)
+    client.force_login(staff)
+    assert client.get(f"/admin/care/campaigns/{item.pk}/shipping-list.csv").status_code in (302, 403)
+    assert client.post(f"/admin/care/campaigns/{item.pk}/launch/").status_code in (302, 403)
+
+
+def test_demo_content_has_feedback_a_bilingual_letter_and_a_campaign(demo_content, last_year):
+    from care.demo.complaints import load_demo
+    from care.models import Complaint, GiftCampaign, LetterTemplate
+
+    count = Complaint.objects.count()
+    assert Complaint.objects.filter(received_at__year=last_year).count() >= 4
+    assert Complaint.objects.filter(received_at__year=last_year + 1).exists()
+    names = set(Complaint.objects.values_list("person__name", flat=True))
+    assert {"张伟", "Emily Chen", "王芳"} <= names, names
+    template = LetterTemplate.objects.get()
+    assert template.live and "{{ name }}" in template.body_zh_hans and "{{ name }}" in template.body_en
+    item = GiftCampaign.objects.get()
+    selection = campaign_selection(item)
+    assert {r["person"].name for r in selection} >= {"张伟", "Emily Chen"}
+    assert [r["person"].name for r in selection if r["excluded"]] == ["王芳"]
+    load_demo({}, None)
+    assert Complaint.objects.count() == count
+
+
+def test_courier_csv_import_command(feedback, last_year, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    manager = staff_user("boss", CARE_MANAGERS)
+    item = campaign(last_year)
+    gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    zhang = GiftRecipient.objects.get(campaign=item, person__email="zhang.wei@example.com")
+    path = tmp_path / "courier.csv"
+    path.write_text(f"reference,courier,tracking_number,status\n{recipient_reference(zhang)},EMS,EA123CN,shipped\n"
+                    "nonsense,EMS,1,shipped\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command("care_import_shipments", str(item.pk), str(path), "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["updated"] == 1 and report["rejected"][0]["line"] == 3
+    zhang.refresh_from_db()
+    assert (zhang.state, zhang.tracking_number) == ("shipped", "EA123CN")
