@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from home.services import access_log_record
+from home.services.rights import access_log_record
 
 from . import selectors
 from .models import Call

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from home.services import person_match_or_create
+from home.services.people import person_match_or_create
 
 from .models import Assessment, Certificate, ClassSession, CoursePage, Signup
 from .services.certificates import add_months, certificate_create, certificate_render_pdf, certificate_revoke

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from home.services import access_log_record
+from home.services.rights import access_log_record
 
 from .models import ClassSession, Payment, Signup
 from .selectors import course_figures, roster_rows, session_roster

@@ -17,7 +17,7 @@ from wagtail.log_actions import log
 
 from home.emails import absolute_url
 from home.models import Person
-from home.services import outbox_enqueue_template
+from home.services.outbox import outbox_enqueue_template
 
 from ..models import (
     Call,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, override
 from wagtail.log_actions import log
 
 from home.emails import attachment
-from home.services import outbox_enqueue_template
+from home.services.outbox import outbox_enqueue_template
 
 from ..models import Complaint, GiftCampaign, GiftRecipient, LetterTemplate
 from . import CareError

@@ -20,7 +20,8 @@ from wagtail.log_actions import log
 
 from home.models import Person
 from home.roles import CARE_MANAGERS
-from home.services import outbox_enqueue_template, person_match_or_create
+from home.services.outbox import outbox_enqueue_template
+from home.services.people import person_match_or_create
 
 from .. import sla
 from ..models import Complaint, SupportGroup, WorkOrder

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from home.models import Organisation, Person, ProductLine
-from home.services import organisation_get_or_create, person_match_or_create
+from home.services.people import organisation_get_or_create, person_match_or_create
 
 from ..models import CareTeam, CustomerAccount, Device
 from ..scheduling import add_months

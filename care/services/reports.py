@@ -15,7 +15,7 @@ from django.utils.translation import override
 from home.emails import attachment
 from home.models import Organisation
 from home.roles import CARE_MANAGERS
-from home.services import outbox_enqueue_template
+from home.services.outbox import outbox_enqueue_template
 
 from ..models import Complaint, KeyAccountReport, WorkOrder
 from . import CareError

@@ -1,9 +1,18 @@
-from django.utils.translation import gettext_lazy as _
+"""The outbox in the admin (Settings > Outgoing emails): inspect a message and send a failed one again."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from wagtail.admin.views.generic import InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import OutboxMessage, ProductLine
+from home.exceptions import HomeError
+from home.models import OutboxMessage
+from home.services.outbox import outbox_retry
 
 
 class OutboxInspectView(InspectView):
@@ -19,7 +28,7 @@ class OutboxViewSet(ModelViewSet):
     model = OutboxMessage
     inspect_view_class = OutboxInspectView
     icon = "mail"
-    menu_label = _("Outgoing emails")
+    menu_label = gettext_lazy("Outgoing emails")
     menu_order = 9000
     add_to_settings_menu = True
     inspect_view_enabled = True
@@ -36,12 +45,14 @@ class OutboxViewSet(ModelViewSet):
 outbox_viewset = OutboxViewSet("outbox")
 
 
-class ProductLineViewSet(SnippetViewSet):
-    model = ProductLine
-    icon = "tag"
-    menu_label = _("Product lines")
-    add_to_settings_menu = True
-    list_display = ["name_zh_hans", "name_en", "slug", "active"]
-
-
-product_line_viewset = ProductLineViewSet()
+@require_POST
+@permission_required("home.change_outboxmessage", raise_exception=True)
+def outbox_retry_view(request, pk):
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    try:
+        outbox_retry(message_id=message.pk, acting_user=request.user)
+    except HomeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The email to %(to)s is queued again.") % {"to": message.to_email})
+    return redirect(reverse("outbox:inspect", args=[message.pk]))

@@ -13,7 +13,7 @@ from care.services.reports import key_account_report_generate, key_account_repor
 from care.tasks import key_account_reports_generate_task
 from home.models import OutboxMessage
 from home.roles import CARE_MANAGERS, CARE_STAFF
-from home.services import organisation_get_or_create
+from home.services.people import organisation_get_or_create
 from tests.care.complaint_helpers import at, complaint, staff_user
 from tests.care.test_letters_pdf import pdftotext
 

@@ -3,7 +3,7 @@
 import pytest
 
 from home.models import OutboxMessage
-from home.services import outbox_enqueue
+from home.services.outbox import outbox_enqueue
 from tests.conftest import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -14,7 +14,7 @@ from wagtail.log_actions import log
 
 from home.emails import absolute_url, attachment
 from home.selectors import person_find
-from home.services import outbox_enqueue_template
+from home.services.outbox import outbox_enqueue_template
 
 from ..models import Assessment, Certificate, ClassSession, CourseLesson, CoursePage, LessonProgress, Signup
 from ..models.certificates import certificate_number_new
