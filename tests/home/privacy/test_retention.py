@@ -22,6 +22,7 @@ def ago(days):
 def test_the_nightly_task_is_scheduled():
     entry = settings.CELERY_BEAT_SCHEDULE["privacy-retention"]
     assert entry["task"] == "home.privacy.retention.retention_enforce_task"
+    assert entry["task"] == retention_enforce_task.name
     assert settings.RETENTION["complaint_text_days"] == 3 * 365
     assert settings.RETENTION["unconfirmed_subscribers_days"] == 30
 
