@@ -47,7 +47,7 @@ def main():
 
     if not args.reuse:
         call_command("migrate", verbosity=0)
-        from home.demo import demo_load
+        from home.demo.load import demo_load
 
         demo_load()
         _bulk_data(args.calls, args.complaints)

@@ -99,7 +99,7 @@ def prepare(n: int, out):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    from home.demo import demo_load
+    from home.demo.load import demo_load
     from home.models import Person
     from newsletter.models import Delivery, IssuePage, Subscriber
 

@@ -58,7 +58,7 @@ django.setup()
 from datetime import timedelta
 from decimal import Decimal
 from django.utils import timezone
-from home.demo import _home_pages, _product_lines
+from home.demo.pages import _home_pages, _product_lines
 from home.models import ProductLine, Person
 from training.models import CatalogPage, CoursePage, ClassSession, Signup
 pages = _home_pages(); _product_lines()

@@ -7,7 +7,7 @@ links are deleted. Complaint texts and call notes are blanked after the periods 
 
 from django.db.models import Q
 
-from home import privacy
+from home.privacy import registry
 
 from .models import (
     Call,
@@ -27,37 +27,37 @@ from .models import (
     WorkOrder,
 )
 
-privacy.register(CustomerAccount, fields=["address"], person="person", erase="anonymise",
-                 note=privacy.NOTE_RECORD)
-privacy.register(Device, fields=[], person="customer__person", erase="keep", note=privacy.NOTE_RECORD)
-privacy.register(
+registry.register(CustomerAccount, fields=["address"], person="person", erase="anonymise",
+                 note=registry.NOTE_RECORD)
+registry.register(Device, fields=[], person="customer__person", erase="keep", note=registry.NOTE_RECORD)
+registry.register(
     Call, fields=["notes", "answers"], person="contact", erase="anonymise",
-    retention=[privacy.Retention("call_notes_days", field="created_at", action="anonymise")],
+    retention=[registry.Retention("call_notes_days", field="created_at", action="anonymise")],
 )
-privacy.register(
+registry.register(
     CallAttempt, fields=["note"], person="call__contact", erase="anonymise",
-    retention=[privacy.Retention("call_notes_days", field="created_at", action="anonymise")],
+    retention=[registry.Retention("call_notes_days", field="created_at", action="anonymise")],
 )
-privacy.register(SatisfactionRating, fields=["comment"], person="person", erase="anonymise",
-                 note=privacy.NOTE_TEXT_BLANKED)
-privacy.register(SurveyInvitation, fields=[], person="person", erase="delete")
-privacy.register(
+registry.register(SatisfactionRating, fields=["comment"], person="person", erase="anonymise",
+                 note=registry.NOTE_TEXT_BLANKED)
+registry.register(SurveyInvitation, fields=[], person="person", erase="delete")
+registry.register(
     Complaint, fields=["summary", "description", "resolution"], person="person", erase="anonymise",
-    note=privacy.NOTE_TEXT_BLANKED,
-    retention=[privacy.Retention("complaint_text_days", field="received_at", action="anonymise",
+    note=registry.NOTE_TEXT_BLANKED,
+    retention=[registry.Retention("complaint_text_days", field="received_at", action="anonymise",
                                  fields=["summary", "description"], filter=Q(state__in=["resolved", "closed"]))],
 )
-privacy.register(WorkOrder, fields=["note"], person="complaint__person", erase="anonymise")
-privacy.register(
+registry.register(WorkOrder, fields=["note"], person="complaint__person", erase="anonymise")
+registry.register(
     GiftRecipient,
     fields=["ship_name", "ship_phone", "ship_address", "ship_postcode", "letter_body", "feedback"],
     person="person", match={"mobile": "ship_phone"}, erase="anonymise",
-    note=privacy.NOTE_SHIPPING,
+    note=registry.NOTE_SHIPPING,
 )
-privacy.register(KeyAccountReport, fields=["sent_to"], match={"email": "sent_to"}, erase="anonymise",
-                 note=privacy.NOTE_TEXT_BLANKED)
-privacy.exempt(CareTeam, "care teams: names of teams")
-privacy.exempt(SupportGroup, "support groups: names and team mailboxes")
-privacy.exempt(CallScript, "call scripts: authored content")
-privacy.exempt(LetterTemplate, "letter templates: authored content")
-privacy.exempt(GiftCampaign, "campaign names")
+registry.register(KeyAccountReport, fields=["sent_to"], match={"email": "sent_to"}, erase="anonymise",
+                 note=registry.NOTE_TEXT_BLANKED)
+registry.exempt(CareTeam, "care teams: names of teams")
+registry.exempt(SupportGroup, "support groups: names and team mailboxes")
+registry.exempt(CallScript, "call scripts: authored content")
+registry.exempt(LetterTemplate, "letter templates: authored content")
+registry.exempt(GiftCampaign, "campaign names")

@@ -6,13 +6,13 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from home import views as home_views
+from home.views import errors
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("healthz/", home_views.healthz, name="healthz"),
+    path("healthz/", errors.healthz, name="healthz"),
 ]
 
 if settings.DEBUG:
@@ -28,5 +28,5 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
 )
 
-handler404 = "home.views.page_not_found"
-handler500 = "home.views.server_error"
+handler404 = "home.views.errors.page_not_found"
+handler500 = "home.views.errors.server_error"

@@ -4,6 +4,8 @@ Each chart carries a <title> and <desc> (its text alternative) and is shown next
 numbers behind it (see templates/home/dashboard/panel.html).
 """
 
+from dataclasses import dataclass
+
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -48,60 +50,80 @@ def describe(labels, series):
     return "; ".join(parts)
 
 
-def bar_chart(chart_id, title, labels, series, *, width=640, height=260):
-    """Grouped bars: ``series`` is a list of (name, values), one value per label."""
+@dataclass
+class _Plot:
+    """The plot area inside a chart's frame, and the value at its top."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+    peak: float
+
+    def y(self, value):
+        return self.top + self.height - self.height * value / self.peak
+
+
+def _chart(chart_id, title, labels, series, width, height, draw):
+    """The frame, value axis and gridlines every chart shares; ``draw(body, labels, plot)`` adds the data."""
     labels = [str(label) for label in labels]
     top, bottom, left, right = 16, 56, 44, 8
-    plot_w, plot_h = width - left - right, height - top - bottom
-    peak = _nice_max(max([v for _n, values in series for v in values] or [0]))
-    body = [f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#52606d"/>']
+    plot = _Plot(left=left, top=top, width=width - left - right, height=height - top - bottom,
+                 peak=_nice_max(max([v for _n, values in series for v in values] or [0])))
+    body = [f'<line x1="{left}" y1="{top + plot.height}" x2="{width - right}" y2="{top + plot.height}" stroke="#52606d"/>']
     for tick in range(5):
-        value = peak * tick / 4
-        y = top + plot_h - plot_h * tick / 4
+        value = plot.peak * tick / 4
+        y = top + plot.height - plot.height * tick / 4
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e4e7eb"/>')
         body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#3e4c59">{_fmt(value)}</text>')
-    if labels:
-        group_w = plot_w / len(labels)
+    draw(body, labels, plot)
+    return _frame(chart_id, title, describe(labels, series), width, height, "".join(body), [str(n) for n, _v in series])
+
+
+def _x_label(body, labels, i, x, plot):
+    """The label under position ``i`` of the category axis (about a dozen at most, when there are many)."""
+    if len(labels) <= 16 or i % max(len(labels) // 12, 1) == 0:
+        body.append(
+            f'<text x="{x:.1f}" y="{plot.top + plot.height + 16}" font-size="11" text-anchor="middle" '
+            f'fill="#3e4c59">{escape(labels[i][:14])}</text>'
+        )
+
+
+def bar_chart(chart_id, title, labels, series, *, width=640, height=260):
+    """Grouped bars: ``series`` is a list of (name, values), one value per label."""
+
+    def draw(body, labels, plot):
+        if not labels:
+            return
+        group_w = plot.width / len(labels)
         bar_w = max(group_w * 0.8 / max(len(series), 1), 1)
         for i, label in enumerate(labels):
-            x0 = left + i * group_w + group_w * 0.1
+            x0 = plot.left + i * group_w + group_w * 0.1
             for j, (name, values) in enumerate(series):
                 value = values[i] if i < len(values) else 0
-                h = plot_h * value / peak
+                h = plot.height * value / plot.peak
                 body.append(
-                    f'<rect class="bar" x="{x0 + j * bar_w:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-                    f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(name)} · {escape(label)}: {_fmt(value)}</title></rect>'
+                    f'<rect class="bar" x="{x0 + j * bar_w:.1f}" y="{plot.top + plot.height - h:.1f}" width="{bar_w:.1f}" '
+                    f'height="{h:.1f}" fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(name)} · {escape(label)}: '
+                    f"{_fmt(value)}</title></rect>"
                 )
-            if len(labels) <= 16 or i % max(len(labels) // 12, 1) == 0:
-                body.append(
-                    f'<text x="{x0 + group_w * 0.4:.1f}" y="{top + plot_h + 16}" font-size="11" text-anchor="middle" '
-                    f'fill="#3e4c59">{escape(label[:14])}</text>'
-                )
-    return _frame(chart_id, title, describe(labels, series), width, height, "".join(body), [str(n) for n, _v in series])
+            _x_label(body, labels, i, x0 + group_w * 0.4, plot)
+
+    return _chart(chart_id, title, labels, series, width, height, draw)
 
 
 def line_chart(chart_id, title, labels, series, *, width=640, height=260):
     """Lines over time: ``series`` is a list of (name, values), one value per label."""
-    labels = [str(label) for label in labels]
-    top, bottom, left, right = 16, 56, 44, 8
-    plot_w, plot_h = width - left - right, height - top - bottom
-    peak = _nice_max(max([v for _n, values in series for v in values] or [0]))
-    body = [f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#52606d"/>']
-    for tick in range(5):
-        value = peak * tick / 4
-        y = top + plot_h - plot_h * tick / 4
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e4e7eb"/>')
-        body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#3e4c59">{_fmt(value)}</text>')
-    step = plot_w / max(len(labels) - 1, 1)
-    for j, (_name, values) in enumerate(series):
-        points = " ".join(
-            f"{left + i * step:.1f},{top + plot_h - plot_h * v / peak:.1f}" for i, v in enumerate(values[: len(labels)])
-        )
-        body.append(f'<polyline class="line" points="{points}" fill="none" stroke="{PALETTE[j % len(PALETTE)]}" stroke-width="2.5"/>')
-    for i, label in enumerate(labels):
-        if len(labels) <= 16 or i % max(len(labels) // 12, 1) == 0:
+
+    def draw(body, labels, plot):
+        step = plot.width / max(len(labels) - 1, 1)
+        for j, (_name, values) in enumerate(series):
+            points = " ".join(f"{plot.left + i * step:.1f},{plot.y(v):.1f}" for i, v in enumerate(values[: len(labels)]))
             body.append(
-                f'<text x="{left + i * step:.1f}" y="{top + plot_h + 16}" font-size="11" text-anchor="middle" '
-                f'fill="#3e4c59">{escape(label[:14])}</text>'
+                f'<polyline class="line" points="{points}" fill="none" stroke="{PALETTE[j % len(PALETTE)]}" '
+                f'stroke-width="2.5"/>'
             )
-    return _frame(chart_id, title, describe(labels, series), width, height, "".join(body), [str(n) for n, _v in series])
+        for i in range(len(labels)):
+            _x_label(body, labels, i, plot.left + i * step, plot)
+
+    return _chart(chart_id, title, labels, series, width, height, draw)

@@ -7,6 +7,7 @@ import csv
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Count
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.http import HttpResponse
@@ -33,10 +34,6 @@ class Period:
         return [label for _start, label in self.buckets]
 
 
-def _month_start(day):
-    return day.replace(day=1)
-
-
 def period_get(key: str, now: datetime | None = None) -> Period:
     """The last week (by day), month (by day), quarter (by week) or year (by month), ending now."""
     key = key if key in PERIODS else "month"
@@ -52,11 +49,8 @@ def period_get(key: str, now: datetime | None = None) -> Period:
         starts = [monday - timedelta(weeks=n) for n in range(12, -1, -1)]
         unit, labels = "week", [d.strftime("%m-%d") for d in starts]
     else:
-        first = _month_start(today)
-        starts = []
-        for _n in range(12):
-            starts.insert(0, first)
-            first = _month_start(first - timedelta(days=1))
+        first = today.replace(day=1)
+        starts = [first - relativedelta(months=n) for n in range(11, -1, -1)]
         unit, labels = "month", [d.strftime("%Y-%m") for d in starts]
     start = datetime.combine(starts[0], time.min, tzinfo=tz)
     return Period(key=key, start=start, end=now, unit=unit, buckets=list(zip(starts, labels, strict=True)))

@@ -6,6 +6,7 @@ import base64
 import premailer
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from mjml import mjml2html
 
@@ -14,6 +15,12 @@ def absolute_url(path: str) -> str:
     if path.startswith(("http://", "https://", "mailto:")):
         return path
     return settings.BASE_URL + (path if path.startswith("/") else "/" + path)
+
+
+def public_url(name: str, arg, language: str) -> str:
+    """The absolute address of a public page (URL name and one argument) in ``language``, for an email."""
+    with translation.override(language):
+        return absolute_url(reverse(name, args=[arg]))
 
 
 def service_settings():

@@ -1,6 +1,14 @@
-"""Security headers on every response."""
+"""Middleware of the shared base: security headers on every response, the second factor before any admin
+page, and idle session expiry (see ``home.security``)."""
+
+import time
 
 from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .security import IDLE_KEY, has_device, two_factor_required
 
 PUBLIC_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
@@ -44,3 +52,50 @@ class SecurityHeadersMiddleware:
                     "attachment") else "attachment"
             response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
+
+
+class TwoFactorMiddleware:
+    """Before any admin page: verify the second factor, or set one up when the role requires it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self._check(request)
+        return response or self.get_response(request)
+
+    def _check(self, request):
+        user = getattr(request, "user", None)
+        admin_prefix = reverse("wagtailadmin_home")
+        if user is None or not request.path.startswith(admin_prefix) or not user.is_authenticated:
+            return None
+        exempt = [reverse(name) for name in ("wagtailadmin_login", "wagtailadmin_logout", "two_factor_setup",
+                                             "two_factor_verify", "two_factor_qr")]
+        if request.path in exempt or request.path.startswith(admin_prefix + "jsi18n"):
+            return None
+        if user.is_verified():
+            return None
+        if has_device(user):
+            return redirect(f"{reverse('two_factor_verify')}?next={request.get_full_path()}")
+        if two_factor_required(user):
+            return redirect(f"{reverse('two_factor_setup')}?next={request.get_full_path()}")
+        return None
+
+
+class IdleSessionMiddleware:
+    """Sign out a session left unused for SESSION_IDLE_SECONDS (the stamp is refreshed once a minute)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        limit = getattr(settings, "SESSION_IDLE_SECONDS", 0)
+        if limit and user is not None and user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(IDLE_KEY)
+            if last is not None and now - last > limit:
+                logout(request)
+            elif last is None or now - last > 60:
+                request.session[IDLE_KEY] = now
+        return self.get_response(request)

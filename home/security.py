@@ -4,22 +4,20 @@
   ``LOGIN_LOCKOUT_FAILURES`` failures for one username (or ``LOGIN_LOCKOUT_IP_FAILURES`` from one
   address) within ``LOGIN_LOCKOUT_SECONDS`` lock it for that long. ``LockoutBackend`` refuses a locked
   account even with the right password; ``LoginForm`` (the admin's login form) says why.
-- Two factors: ``TwoFactorMiddleware`` sends a signed-in staff member who has a TOTP device but has not
+- Two factors: ``home.middleware.TwoFactorMiddleware`` sends a signed-in staff member who has a TOTP device but has not
   entered a code this session to the verify page, and a member of a group in ``OTP_REQUIRED_GROUPS``
   without a device to the setup page, before any other admin page.
-- Idle expiry: a session unused for ``SESSION_IDLE_SECONDS`` is signed out.
+- Idle expiry (``home.middleware.IdleSessionMiddleware``): a session unused for ``SESSION_IDLE_SECONDS`` is signed out.
 """
 
 import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import logout
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,6 +27,9 @@ from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 from .models import LoginAttempt
 from .ratelimit import client_ip
 from .roles import CARE_MANAGERS
+
+# The session key of the idle stamp, set at sign-in and refreshed by IdleSessionMiddleware.
+IDLE_KEY = "_idle_last_seen"
 
 
 def _setting(name, default):
@@ -135,55 +136,3 @@ def safe_next(request, default=None):
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default or reverse("wagtailadmin_home")
-
-
-class TwoFactorMiddleware:
-    """Before any admin page: verify the second factor, or set one up when the role requires it."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self._check(request)
-        return response or self.get_response(request)
-
-    def _check(self, request):
-        user = getattr(request, "user", None)
-        admin_prefix = reverse("wagtailadmin_home")
-        if user is None or not request.path.startswith(admin_prefix) or not user.is_authenticated:
-            return None
-        exempt = [reverse(name) for name in ("wagtailadmin_login", "wagtailadmin_logout", "two_factor_setup",
-                                             "two_factor_verify", "two_factor_qr")]
-        if request.path in exempt or request.path.startswith(admin_prefix + "jsi18n"):
-            return None
-        if user.is_verified():
-            return None
-        if has_device(user):
-            return redirect(f"{reverse('two_factor_verify')}?next={request.get_full_path()}")
-        if two_factor_required(user):
-            return redirect(f"{reverse('two_factor_setup')}?next={request.get_full_path()}")
-        return None
-
-
-# Idle expiry -----------------------------------------------------------------------------------
-
-IDLE_KEY = "_idle_last_seen"
-
-
-class IdleSessionMiddleware:
-    """Sign out a session left unused for SESSION_IDLE_SECONDS (the stamp is refreshed once a minute)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        limit = _setting("SESSION_IDLE_SECONDS", 0)
-        if limit and user is not None and user.is_authenticated:
-            now = int(time.time())
-            last = request.session.get(IDLE_KEY)
-            if last is not None and now - last > limit:
-                logout(request)
-            elif last is None or now - last > 60:
-                request.session[IDLE_KEY] = now
-        return self.get_response(request)

@@ -1,6 +1,10 @@
 """Reads of the shared base."""
 
-from .models import Consent, Person, ProductLine
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from .identity import normalise_email, normalise_mobile
+from .models import AccessLog, Consent, Person, ProductLine
 
 
 def product_lines_active():
@@ -15,11 +19,6 @@ def consent_current(*, person: Person, purpose: str) -> bool:
 
 def person_find(*, email: str = "", mobile: str = ""):
     """People matching a normalised email or mobile (invalid input matches no one)."""
-    from django.core.exceptions import ValidationError
-    from django.db.models import Q
-
-    from .identity import normalise_email, normalise_mobile
-
     query = Q(pk__in=[])
     try:
         if email:
@@ -29,3 +28,13 @@ def person_find(*, email: str = "", mobile: str = ""):
     except ValidationError:
         return Person.objects.none()
     return Person.objects.filter(query)
+
+
+def access_log_for(*, person_ids=None, user_id=None):
+    """Staff reads of personal data, for these people and/or this staff member."""
+    logs = AccessLog.objects.select_related("user", "person")
+    if person_ids is not None:
+        logs = logs.filter(person_id__in=person_ids)
+    if user_id is not None:
+        logs = logs.filter(user_id=user_id)
+    return logs

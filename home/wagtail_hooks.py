@@ -1,20 +1,21 @@
-from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+"""Registration only: the shared base's admin screens, URLs, log actions and dashboard panels.
+
+The screens themselves live in ``home/admin/``.
+"""
+
 from django.urls import path, reverse
 from django.utils.module_loading import autodiscover_modules
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from . import services
-from .dashboard import PeriodPanel, period_get
-from .models import OutboxMessage
-from .registry import dashboard_panels
-from .viewsets import outbox_viewset, product_line_viewset
+from home.admin import two_factor
+from home.admin.dashboard import dashboard_csv_view
+from home.admin.outbox import outbox_retry_view, outbox_viewset
+from home.admin.product_lines import product_line_viewset
+from home.admin.rights import PersonalDataGroup, admin_urls
+from home.dashboard import PeriodPanel, period_get
+from home.registry import dashboard_panels
 
 
 @hooks.register("register_admin_viewset")
@@ -28,26 +29,6 @@ register_snippet(product_line_viewset)
 @hooks.register("register_log_actions")
 def register_log_actions(actions):
     actions.register_action("home.outbox_retry", gettext_lazy("Send email again"), gettext_lazy("Email queued again"))
-
-
-@require_POST
-@permission_required("home.change_outboxmessage", raise_exception=True)
-def outbox_retry_view(request, pk):
-    message = get_object_or_404(OutboxMessage, pk=pk)
-    try:
-        services.outbox_retry(message_id=message.pk, acting_user=request.user)
-    except services.HomeError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The email to %(to)s is queued again.") % {"to": message.to_email})
-    return redirect(reverse("outbox:inspect", args=[message.pk]))
-
-
-def dashboard_csv_view(request, key):
-    panel_class = dashboard_panels.get(key)
-    if panel_class is None or not panel_class.visible_to(request.user):
-        raise PermissionDenied
-    return panel_class(request, period_get(request.GET.get("period", ""))).csv_response()
 
 
 # Feature apps declare their panels in <app>/dashboard.py.
@@ -76,21 +57,16 @@ def register_admin_urls():
 
 @hooks.register("register_admin_viewset")
 def register_personal_data():
-    from .rights_admin import PersonalDataGroup
-
     return PersonalDataGroup()
 
 
 @hooks.register("register_admin_urls")
 def register_personal_data_urls():
-    from . import two_factor_views
-    from .rights_admin import admin_urls
-
     return [
         *admin_urls(),
-        path("two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),
-        path("two-factor/verify/", two_factor_views.two_factor_verify, name="two_factor_verify"),
-        path("two-factor/qr.svg", two_factor_views.two_factor_qr, name="two_factor_qr"),
+        path("two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
+        path("two-factor/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
+        path("two-factor/qr.svg", two_factor.two_factor_qr, name="two_factor_qr"),
     ]
 
 

@@ -7,8 +7,8 @@ unsubscribes the reader here.
 
 from django.db.models import Q
 
-from home import privacy
 from home.models import Consent
+from home.privacy import registry
 
 from .models import Bounce, InboundEmail, IssuePage, JournalIndexPage, ReaderReply, Recipient, Subscriber
 from .services.subscribers import subscriber_unsubscribe
@@ -20,20 +20,20 @@ def _withdraw_journal(person, source):
         subscriber_unsubscribe(subscriber_id=subscriber.pk, source=source)
 
 
-privacy.register(
+registry.register(
     Subscriber, fields=["source", "pending_consent_text"], person="person", erase="delete",
-    retention=[privacy.Retention("unconfirmed_subscribers_days", field="created_at", action="delete",
+    retention=[registry.Retention("unconfirmed_subscribers_days", field="created_at", action="delete",
                                  filter=Q(status=Subscriber.Status.PENDING))],
 )
-privacy.register(Recipient, fields=["error"], person="subscriber__person", erase="delete")
-privacy.register(Bounce, fields=["email", "diagnostic"], person="subscriber__person", match={"email": "email"},
-                 erase="delete", retention=[privacy.Retention("sent_emails_days", field="created_at")])
-privacy.register(InboundEmail, fields=["raw", "note"], erase="keep",
-                 retention=[privacy.Retention("sent_emails_days", field="received_at")])
-privacy.register(
+registry.register(Recipient, fields=["error"], person="subscriber__person", erase="delete")
+registry.register(Bounce, fields=["email", "diagnostic"], person="subscriber__person", match={"email": "email"},
+                 erase="delete", retention=[registry.Retention("sent_emails_days", field="created_at")])
+registry.register(InboundEmail, fields=["raw", "note"], erase="keep",
+                 retention=[registry.Retention("sent_emails_days", field="received_at")])
+registry.register(
     ReaderReply, fields=["name", "email", "body", "note"], person="person", match={"email": "email"}, erase="delete",
-    retention=[privacy.Retention("reader_replies_days", field="created_at")],
+    retention=[registry.Retention("reader_replies_days", field="created_at")],
 )
-privacy.exempt(IssuePage, "journal issues: editorial content")
-privacy.exempt(JournalIndexPage, "the journal's index page")
-privacy.on_withdraw(Consent.Purpose.JOURNAL, _withdraw_journal)
+registry.exempt(IssuePage, "journal issues: editorial content")
+registry.exempt(JournalIndexPage, "the journal's index page")
+registry.on_withdraw(Consent.Purpose.JOURNAL, _withdraw_journal)

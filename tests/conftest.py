@@ -187,7 +187,7 @@ def page(browser, live_server):
 @pytest.fixture
 def home_pages(db):
     """The Chinese and English home pages and the default site (no feature demo content)."""
-    from home.demo import _home_pages
+    from home.demo.pages import _home_pages
 
     return _home_pages()
 
@@ -195,7 +195,7 @@ def home_pages(db):
 @pytest.fixture
 def demo_content(db):
     """The whole demo content, as `make run` loads it."""
-    from home.demo import demo_load
+    from home.demo.load import demo_load
 
     return demo_load()
 

@@ -8,8 +8,8 @@ and its PDF (which carries the full name) is deleted.
 
 from django.db.models import Q
 
-from home import privacy
 from home.identity import mask_name
+from home.privacy import registry
 
 from .models import (
     Assessment,
@@ -35,23 +35,23 @@ def _erase_certificates(queryset) -> int:
     return count
 
 
-privacy.register(
+registry.register(
     Certificate, fields=["holder_name"], person="person", erase=_erase_certificates,
-    note=privacy.NOTE_CERTIFICATE,
+    note=registry.NOTE_CERTIFICATE,
 )
-privacy.register(Booking, fields=["serial_number"], person="contact", erase="keep",
-                 note=privacy.NOTE_ACCOUNTING)
-privacy.register(Payment, fields=["instructions"], person="booking__contact", erase="keep",
-                 note=privacy.NOTE_ACCOUNTING)
-privacy.register(
-    Signup, fields=[], person="person", erase="keep", note=privacy.NOTE_RECORD,
-    retention=[privacy.Retention(
+registry.register(Booking, fields=["serial_number"], person="contact", erase="keep",
+                 note=registry.NOTE_ACCOUNTING)
+registry.register(Payment, fields=["instructions"], person="booking__contact", erase="keep",
+                 note=registry.NOTE_ACCOUNTING)
+registry.register(
+    Signup, fields=[], person="person", erase="keep", note=registry.NOTE_RECORD,
+    retention=[registry.Retention(
         "signups_unpaid_days", field="created_at", action="delete",
         filter=Q(status__in=[Signup.Status.CANCELLED, Signup.Status.EXPIRED], payment__isnull=True,
                  certificate__isnull=True),
     )],
 )
-privacy.register(Assessment, fields=["notes"], person="signup__person", erase="anonymise")
-privacy.register(LessonProgress, fields=[], person="person", erase="delete")
-privacy.exempt(CoursePage, "course pages: titles, not people")
-privacy.exempt(CourseLesson, "lesson titles")
+registry.register(Assessment, fields=["notes"], person="signup__person", erase="anonymise")
+registry.register(LessonProgress, fields=[], person="person", erase="delete")
+registry.exempt(CoursePage, "course pages: titles, not people")
+registry.exempt(CourseLesson, "lesson titles")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSet
 
-from home.services import access_log_record
+from home.services.rights import access_log_record
 
 from .. import selectors
 from ..forms import OutcomeForm

@@ -118,7 +118,7 @@ def _scripts():
 
 
 def _user(username, role, email):
-    from home.demo import demo_password
+    from home.demo.load import demo_password
 
     User = get_user_model()
     user = User.objects.filter(username=username).first()

@@ -31,5 +31,5 @@ if os.environ.get("TEST_WORKER_DATABASE_NAME"):
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Other apps' tests sign care managers in with force_login; the second-factor requirement is switched on
-# (to the value in base.py) by tests/home/test_login_security.py, which checks it.
+# (to the value in base.py) by tests/home/test_security.py, which checks it.
 OTP_REQUIRED_GROUPS = []

@@ -12,7 +12,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from home.models import Language, ProductLine
-from home.services import consent_record, person_match_or_create
+from home.services.consent import consent_record
+from home.services.people import person_match_or_create
 
 from ..models import Delivery, IssuePage, Recipient, SectionAnswer, Subscriber
 from ..services.engagement import answer_choices, answer_record

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from home.identity import normalise_email
-from home.services import person_match_or_create
+from home.services.people import person_match_or_create
 
 from ..models import DeliveryLink, IssuePage, ReaderReply, Recipient, SectionAnswer
 from . import NewsletterError

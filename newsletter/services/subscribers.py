@@ -1,6 +1,6 @@
 """Subscribers: double opt-in, preferences, unsubscribing, bounces and complaints, CSV import.
 
-Consent lives in home's consent ledger (``home.services.consent_record``): one entry when an address
+Consent lives in home's consent ledger (``home.services.consent.consent_record``): one entry when an address
 is confirmed or imported (with the text agreed to and where it came from), one when it unsubscribes.
 """
 
@@ -19,7 +19,9 @@ from wagtail.log_actions import log
 
 from home.models import Consent, Language, ProductLine
 from home.ratelimit import hit
-from home.services import consent_record, outbox_enqueue_template, person_match_or_create
+from home.services.consent import consent_record
+from home.services.outbox import outbox_enqueue_template
+from home.services.people import person_match_or_create
 
 from ..models import Bounce, Recipient, Subscriber
 from . import NewsletterError

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from home.demo import demo_load
+from home.demo.load import demo_load
 from tests.home.test_role_dashboards import ROLE_PANELS
 
 # Bars taller than zero, and lines that are not flat.

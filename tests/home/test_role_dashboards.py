@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from home.dashboard import period_get
-from home.demo import demo_load
+from home.demo.load import demo_load
 from home.registry import dashboard_panels
 
 ROLE_PANELS = {

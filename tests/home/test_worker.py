@@ -1,12 +1,32 @@
 """A real Celery worker process consumes the configured broker (filesystem by default, Redis in CI)."""
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 
 from home.models import OutboxMessage
-from home.services import outbox_enqueue
-from tests.conftest import wait_until
+from home.services.outbox import outbox_enqueue
+from tests.conftest import ROOT, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_worker_knows_every_scheduled_task():
+    """A fresh process loading what `celery -A config worker` loads (tasks.py modules and CELERY_IMPORTS)
+    has every task the beat schedule names."""
+    code = (
+        "import json, django; django.setup(); from config.celery import app; "
+        "app.loader.import_default_modules(); print(json.dumps(sorted(app.tasks)))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.test")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    tasks = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] not in tasks] == []
+    assert {"home.services.outbox.outbox_send_task", "home.services.rights.rights_request_export_task"} <= tasks
 
 
 def test_outbox_message_leaves_through_a_real_worker(smtp_server, celery_worker):

@@ -5,7 +5,7 @@ import pytest
 
 @pytest.fixture
 def journal(home_pages):
-    from home.demo import _product_lines
+    from home.demo.pages import _product_lines
     from home.roles import sync_roles
     from newsletter.demo.pages import load_demo
     from newsletter.models import IssuePage, JournalIndexPage

@@ -18,7 +18,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from home.services import access_log_record
+from home.services.rights import access_log_record
 
 from ..models import ClassSession, Signup
 from ..selectors import ROSTER_COLUMNS, course_figures, roster_rows, session_roster, sessions_with_figures

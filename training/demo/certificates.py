@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from home.services import person_match_or_create
+from home.services.people import person_match_or_create
 
 from ..models import Assessment, Certificate, ClassSession, CoursePage, Signup
 from ..services.certificates import certificate_create, certificate_render_pdf, certificate_revoke

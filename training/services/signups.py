@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from home.models import Consent, Person
-from home.services import consent_record, person_match_or_create
+from home.services.consent import consent_record
+from home.services.people import person_match_or_create
 
 from .. import emails
 from ..models import Booking, ClassSession, Signup
@@ -332,7 +333,7 @@ EMAIL_KINDS = (
 
 def signup_notify(*, signup_id: int, kind: str, extra: str = ""):
     """Queue the ``kind`` email of a sign-up in the attendee's language. Idempotent per (kind, extra)."""
-    from home.services import outbox_enqueue_template
+    from home.services.outbox import outbox_enqueue_template
 
     if kind not in EMAIL_KINDS:
         raise ValueError(kind)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from home.demo import DEMO_USERS, demo_load
+from home.demo.load import DEMO_USERS, demo_load
 
 
 class Command(BaseCommand):

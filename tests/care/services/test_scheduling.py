@@ -161,7 +161,7 @@ def test_demo_content_has_customers_scripts_and_calls(demo_content):
     purposes = set(Call.objects.values_list("purpose", flat=True))
     assert {"welcome", "six_monthly"} <= purposes
     before = Call.objects.count(), CustomerAccount.objects.count()
-    from home.demo import demo_load
+    from home.demo.load import demo_load
 
     demo_load()
     assert (Call.objects.count(), CustomerAccount.objects.count()) == before

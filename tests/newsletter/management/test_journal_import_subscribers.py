@@ -26,7 +26,7 @@ LI.LEI@example.com,李雷,蓝海科技,zh-hans,
 
 @pytest.fixture(autouse=True)
 def lines(db):
-    from home.demo import _product_lines
+    from home.demo.pages import _product_lines
 
     _product_lines()
 

@@ -58,7 +58,7 @@ def test_unsubscribe_from_an_issue_is_counted_on_that_issue(journal, readers, dj
 
 
 def test_preferences_page_changes_language_and_lines_and_can_unsubscribe(readers, client):
-    from home.demo import _product_lines
+    from home.demo.pages import _product_lines
 
     _product_lines()
     url = f"/en/journal/preferences/{preferences_token(readers[0].pk)}/"

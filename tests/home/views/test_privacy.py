@@ -13,10 +13,10 @@ from django.core import signing
 from django.utils import timezone
 
 from home.models import Consent, OutboxMessage, RightsRequest
-from home.rights import ARCHIVE_SALT, consent_manage_url
 from home.selectors import consent_current
-from home.services import consent_record, person_match_or_create
-from home.tasks import rights_request_export_task
+from home.services.consent import consent_manage_url, consent_record
+from home.services.people import person_match_or_create
+from home.services.rights import ARCHIVE_SALT, rights_request_export_task
 
 pytestmark = pytest.mark.django_db
 EMAIL = "li.lei@customer.example.cn"

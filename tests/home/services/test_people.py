@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from home.models import Organisation, Person
-from home.services import person_match_or_create
+from home.services.people import person_match_or_create
 
 pytestmark = pytest.mark.django_db
 

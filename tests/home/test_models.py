@@ -53,7 +53,7 @@ def test_healthz(client):
 
 class TestHomePageTypes(WagtailPageTestCase):
     def test_can_create_and_render(self):
-        from home.demo import _home_pages
+        from home.demo.pages import _home_pages
 
         pages = _home_pages()
         self.login()

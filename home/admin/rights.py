@@ -1,5 +1,5 @@
 """Care managers' admin for personal data: find a person across apps, export, erase, refuse, and review
-the access log. Registered in ``wagtail_hooks.py`` as one menu group, "Personal data"."""
+the access log. Registered in ``home/wagtail_hooks.py`` as one menu group, "Personal data"."""
 
 from django import forms
 from django.contrib import messages
@@ -17,10 +17,12 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from . import privacy, rights
-from .identity import normalise_email, normalise_mobile
-from .models import AccessLog, Person, RightsRequest
-from .services import HomeError, access_log_record
+from home.exceptions import HomeError
+from home.identity import normalise_email, normalise_mobile
+from home.models import AccessLog, Person, RightsRequest
+from home.privacy.export import person_lookup
+from home.services import rights
+from home.services.rights import access_log_record
 
 HANDLE = "home.change_rightsrequest"
 
@@ -77,7 +79,7 @@ def person_search_view(request):
     context = {"form": form, "searched": False}
     if form.is_bound and form.is_valid():
         email, mobile = form.cleaned_data["email"], form.cleaned_data["mobile"]
-        findings = privacy.person_lookup(email=email, mobile=mobile)
+        findings = person_lookup(email=email, mobile=mobile)
         for person in Person.objects.filter(pk__in=findings.people):
             access_log_record(user=request.user, person=person, what="personal data search (rights)",
                               path=request.path)
@@ -156,7 +158,7 @@ def rights_archive_view(request, pk):
     rights_request = get_object_or_404(RightsRequest, pk=pk)
     if not rights_request.archive:
         raise Http404
-    for person in Person.objects.filter(pk__in=privacy.person_lookup(
+    for person in Person.objects.filter(pk__in=person_lookup(
             email=rights_request.email, mobile=rights_request.mobile).people):
         access_log_record(user=request.user, person=person, what="personal data archive downloaded", path=request.path)
     response = FileResponse(rights_request.archive.open("rb"), as_attachment=True,

@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from home import privacy
 from home.models import AccessLog, Consent, Person, RightsRequest
+from home.privacy import export
 from home.roles import CARE_MANAGERS, CARE_STAFF, EDITORS
 from tests.training import signup_helpers
 
@@ -84,7 +84,7 @@ def demo_person(home_pages):
 
 def test_the_lookup_finds_every_record_by_email_or_by_mobile(demo_person):
     for query in ({"email": EMAIL}, {"mobile": MOBILE}, {"mobile": "+86 139 1234 5678"}):
-        found = {f.registration.label for f in privacy.person_lookup(**query).findings}
+        found = {f.registration.label for f in export.person_lookup(**query).findings}
         assert {"home.Person", "home.Consent", "newsletter.Subscriber", "training.Signup", "training.Booking",
                 "training.Payment", "training.Certificate", "care.Call", "care.Complaint"} <= found, query
 
@@ -137,7 +137,7 @@ def test_after_erasure_nothing_personal_is_found_and_the_certificate_still_verif
     assert request.outcome
 
     for query in ({"email": EMAIL}, {"mobile": MOBILE}):
-        left = {f.registration.label for f in privacy.person_lookup(**query).findings}
+        left = {f.registration.label for f in export.person_lookup(**query).findings}
         assert left <= {"home.RightsRequest"}, left  # only the record of the request itself
         page = client.get("/admin/privacy/search/", query).content.decode()
         assert 'data-testid="nothing-found"' in page and NAME not in page
@@ -183,7 +183,7 @@ def test_a_refusal_is_recorded_with_its_reason(client, manager, demo_person):
 
 
 def test_a_public_erasure_request_is_carried_out_by_a_care_manager(client, manager, demo_person):
-    from home.rights import rights_request_confirm, rights_request_submit
+    from home.services.rights import rights_request_confirm, rights_request_submit
 
     request = rights_request_submit(email=EMAIL, kind="erasure", language="en")
     rights_request_confirm(token=request.token)

@@ -1,3 +1,5 @@
+"""Site-wide views: the health check and the 404 and 500 pages."""
+
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -17,7 +18,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.log_actions import log
 
-from .security import has_device, safe_next, two_factor_required
+from home.security import has_device, safe_next, two_factor_required
 
 
 class TokenForm(forms.Form):
@@ -47,7 +48,7 @@ def two_factor_setup(request):
         messages.info(request, _("Two-factor authentication is already set up for your account."))
         return redirect(safe_next(request))
     if has_device(user):
-        return redirect(f"{_url('two_factor_verify')}?next={safe_next(request)}")
+        return redirect(f"{reverse('two_factor_verify')}?next={safe_next(request)}")
     device = _pending_device(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -84,7 +85,7 @@ def two_factor_qr(request):
 def two_factor_verify(request):
     user = request.user
     if not has_device(user):
-        return redirect(f"{_url('two_factor_setup')}?next={safe_next(request)}")
+        return redirect(f"{reverse('two_factor_setup')}?next={safe_next(request)}")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["token"])
@@ -93,9 +94,3 @@ def two_factor_verify(request):
             return redirect(safe_next(request))
         form.add_error("token", _("That code is not right, or too many wrong codes were tried; wait a moment and try the newest code."))
     return render(request, "home/two_factor/verify.html", {"form": form, "next": safe_next(request)})
-
-
-def _url(name):
-    from django.urls import reverse
-
-    return reverse(name)

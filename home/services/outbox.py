@@ -1,97 +1,25 @@
-"""Writes of the shared base: people and organisations, and the outbox."""
+"""The outbox: every email the system sends is queued here and sent by a worker after commit."""
 
 import base64
 import logging
 import smtplib
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
-from .emails import render_email
-from .identity import normalise_email, normalise_mobile
-from .models import Language, Organisation, OutboxMessage, Person
+from home.emails import render_email
+from home.exceptions import HomeError
+from home.identity import normalise_email
+from home.models import OutboxMessage, Person
 
 logger = logging.getLogger(__name__)
-
-
-class HomeError(Exception):
-    """A request the shared base cannot carry out; the message is meant for the user."""
-
-
-# People ------------------------------------------------------------------------------------------
-
-
-def organisation_get_or_create(*, name: str, is_key_account: bool | None = None) -> Organisation | None:
-    name = " ".join((name or "").split())
-    if not name:
-        return None
-    org = Organisation.objects.filter(name_key=name.casefold()).first()
-    if org is None:
-        try:
-            with transaction.atomic():
-                org = Organisation(name=name, is_key_account=bool(is_key_account))
-                org.full_clean(exclude=["name_key"])
-                org.save()
-        except IntegrityError:
-            org = Organisation.objects.get(name_key=name.casefold())
-    if is_key_account is not None and org.is_key_account != is_key_account:
-        org.is_key_account = is_key_account
-        org.save(update_fields=["is_key_account", "name_key"])
-    return org
-
-
-@transaction.atomic
-def person_match_or_create(
-    *,
-    name: str = "",
-    email: str = "",
-    mobile: str = "",
-    language: str = "",
-    organisation_name: str = "",
-    update: bool = True,
-) -> Person:
-    """Find the person with this email or mobile (normalised), or create one.
-
-    Known details are filled in where missing; with ``update`` the name, language and organisation
-    given replace the stored ones. Raises ValidationError for an invalid email or mobile.
-    """
-    email = normalise_email(email)
-    mobile = normalise_mobile(mobile)
-    if not email and not mobile:
-        raise ValidationError(_("Give an email address or a mobile number."))
-    query = Q()
-    if email:
-        query |= Q(email=email)
-    if mobile:
-        query |= Q(mobile=mobile)
-    matches = list(Person.objects.select_for_update().filter(query).order_by("pk"))
-    person = next((p for p in matches if email and p.email == email), None) or (matches[0] if matches else None)
-    if person is None:
-        person = Person()
-    if email and not person.email:
-        person.email = email
-    if mobile and not person.mobile and not Person.objects.filter(mobile=mobile).exclude(pk=person.pk).exists():
-        person.mobile = mobile
-    name = " ".join((name or "").split())
-    if name and (update or not person.name):
-        person.name = name
-    if language in Language.values and (update or not person.pk):
-        person.language = language
-    organisation = organisation_get_or_create(name=organisation_name)
-    if organisation and (update or person.organisation_id is None):
-        person.organisation = organisation
-    person.full_clean()
-    person.save()
-    return person
-
-
-# Outbox ------------------------------------------------------------------------------------------
 
 
 def outbox_enqueue(
@@ -112,8 +40,6 @@ def outbox_enqueue(
 
     With a ``key``, enqueueing again returns the first message and sends nothing more.
     """
-    from .tasks import outbox_send_task
-
     if "\n" in subject or "\r" in subject:
         raise HomeError(_("An email subject cannot contain line breaks."))
     if key:
@@ -235,12 +161,17 @@ def outbox_send(*, message_id: int) -> OutboxMessage | None:
     return message
 
 
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def outbox_send_task(self, message_id: int):
+    message = outbox_send(message_id=message_id)
+    if message and message.state == OutboxMessage.State.QUEUED and message.next_attempt_at:
+        countdown = max((message.next_attempt_at - timezone.now()).total_seconds(), 0)
+        raise self.retry(countdown=countdown, max_retries=None)
+
+
 def outbox_retry(*, message_id: int, acting_user) -> OutboxMessage:
     """Staff put a failed message back in the queue."""
-    from wagtail.log_actions import log
-
-    from .tasks import outbox_send_task
-
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message_id)
         if message.state != OutboxMessage.State.FAILED:
@@ -260,8 +191,6 @@ def outbox_sweep(*, stale_after: timedelta = timedelta(minutes=2), stuck_after: 
     A message left in "sending" by a crashed worker goes back to the queue; a queued message whose
     time has come and gone without a worker taking it is enqueued again.
     """
-    from .tasks import outbox_send_task
-
     now = timezone.now()
     requeued = OutboxMessage.objects.filter(state=OutboxMessage.State.SENDING, updated_at__lt=now - stuck_after).update(
         state=OutboxMessage.State.QUEUED, next_attempt_at=None, updated_at=now
@@ -280,22 +209,7 @@ def outbox_sweep(*, stale_after: timedelta = timedelta(minutes=2), stuck_after: 
     return requeued, len(ids)
 
 
-# Consent and access ------------------------------------------------------------------------------
-
-
-def consent_record(*, person: Person, purpose: str, granted: bool, source: str, text: str = "", text_version: str = ""):
-    """Add an entry to the consent ledger (giving and withdrawing are both entries)."""
-    from .models import Consent
-
-    entry = Consent(person=person, purpose=purpose, granted=granted, source=source[:100], text=text,
-                    text_version=text_version)
-    entry.full_clean()
-    entry.save()
-    return entry
-
-
-def access_log_record(*, user, person: Person | None, what: str, path: str = ""):
-    """Record that a staff member viewed a person's personal data."""
-    from .models import AccessLog
-
-    return AccessLog.objects.create(user=user, person=person, what=what[:200], path=path[:300])
+@shared_task(ignore_result=True)
+def outbox_sweep_task():
+    requeued, resent = outbox_sweep()
+    return {"requeued": requeued, "resent": resent}

@@ -47,8 +47,8 @@ def test_base_settings_require_a_second_factor_for_care_managers():
     from config.settings import base
 
     assert CARE_MANAGERS in base.OTP_REQUIRED_GROUPS
-    assert "home.security.TwoFactorMiddleware" in base.MIDDLEWARE
-    assert base.MIDDLEWARE.index("home.security.TwoFactorMiddleware") > base.MIDDLEWARE.index(
+    assert "home.middleware.TwoFactorMiddleware" in base.MIDDLEWARE
+    assert base.MIDDLEWARE.index("home.middleware.TwoFactorMiddleware") > base.MIDDLEWARE.index(
         "django_otp.middleware.OTPMiddleware")
 
 

@@ -3,8 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from home.exceptions import HomeError
 from home.models import OutboxMessage
-from home.services import HomeError, outbox_enqueue, outbox_retry, outbox_send, outbox_sweep
+from home.services.outbox import outbox_enqueue, outbox_retry, outbox_send, outbox_sweep
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,21 @@ from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import rights
-from .models import Consent, RightsRequest
-from .ratelimit import ratelimit
-from .services import HomeError
+from home.exceptions import HomeError
+from home.models import Consent, RightsRequest
+from home.ratelimit import ratelimit
+from home.services import rights
+from home.services.consent import consent_person_from_link, consent_status
+
+
+def _public_form(scope: str, *, limit: int):
+    """A public page with a form: never cached, GET or POST only, at most ``limit`` requests an hour from
+    one address."""
+
+    def decorate(view):
+        return never_cache(require_http_methods(["GET", "POST"])(ratelimit(scope, limit=limit, window=3600)(view)))
+
+    return decorate
 
 
 class RightsRequestForm(forms.Form):
@@ -24,9 +35,7 @@ class RightsRequestForm(forms.Form):
                               help_text=gettext_lazy("For a correction, tell us what is wrong and what is right."))
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-@ratelimit("privacy-request", limit=5, window=3600)
+@_public_form("privacy-request", limit=5)
 def privacy_request(request):
     form = RightsRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -44,9 +53,7 @@ def privacy_request_sent(request):
     return render(request, "home/privacy/request_sent.html")
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-@ratelimit("privacy-confirm", limit=20, window=3600)
+@_public_form("privacy-confirm", limit=20)
 def privacy_confirm(request, token):
     """GET shows a button (mail scanners follow links); POST confirms."""
     rights_request = rights.rights_request_for_token(token)
@@ -76,11 +83,9 @@ def privacy_download(request, signed):
     return response
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-@ratelimit("consent-manage", limit=30, window=3600)
+@_public_form("consent-manage", limit=30)
 def consent_manage(request, signed):
-    person = rights.consent_person_from_link(signed)
+    person = consent_person_from_link(signed)
     if person is None:
         raise Http404
     if request.method == "POST":
@@ -89,6 +94,6 @@ def consent_manage(request, signed):
             raise Http404
         rights.consent_withdraw(person=person, purpose=purpose, source="consent page")
         return render(request, "home/privacy/consent.html", {
-            "rows": rights.consent_status(person=person), "withdrawn": dict(Consent.Purpose.choices)[purpose],
+            "rows": consent_status(person=person), "withdrawn": dict(Consent.Purpose.choices)[purpose],
         })
-    return render(request, "home/privacy/consent.html", {"rows": rights.consent_status(person=person)})
+    return render(request, "home/privacy/consent.html", {"rows": consent_status(person=person)})

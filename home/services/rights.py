@@ -1,4 +1,5 @@
-"""Services for personal data rights requests: submit, confirm, export, erase, refuse, complete.
+"""Personal data rights: requests (submit, confirm, export, erase, refuse, complete), consent withdrawal
+and the access log of staff reads.
 
 A public request waits for its email to be confirmed; nothing is exported before. An archive is
 handed out only through a signed link that expires (``RIGHTS_ARCHIVE_LINK_SECONDS``).
@@ -7,20 +8,25 @@ handed out only through a signed link that expires (``RIGHTS_ARCHIVE_LINK_SECOND
 import secrets
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from . import privacy
-from .emails import absolute_url
-from .identity import normalise_email, normalise_mobile
-from .models import AccessLog, RightsRequest
-from .services import HomeError, outbox_enqueue_template
+from home.emails import public_url
+from home.exceptions import HomeError
+from home.identity import normalise_email, normalise_mobile
+from home.models import AccessLog, Consent, Person, RightsRequest
+from home.privacy.erasure import findings_erase
+from home.privacy.export import Findings, archive_build, person_lookup
+from home.privacy.registry import withdraw_handler
+from home.selectors import consent_current
+from home.services.consent import consent_record
+from home.services.outbox import outbox_enqueue_template
 
 CONFIRM_HOURS = 48
 ARCHIVE_SALT = "home.rights.archive"
@@ -30,14 +36,9 @@ def _link_seconds():
     return getattr(settings, "RIGHTS_ARCHIVE_LINK_SECONDS", 7 * 24 * 3600)
 
 
-def _public_url(name, arg, language):
-    with translation.override(language):
-        return absolute_url(reverse(name, args=[arg]))
-
-
 def archive_link(rights_request: RightsRequest) -> str:
     value = signing.TimestampSigner(salt=ARCHIVE_SALT).sign(rights_request.token)
-    return _public_url("home:privacy_download", value, rights_request.language)
+    return public_url("home:privacy_download", value, rights_request.language)
 
 
 def archive_from_link(value: str) -> RightsRequest | None:
@@ -54,6 +55,27 @@ def _lock(request_id, *states):
     if states and rights_request.state not in states:
         raise HomeError(_("This request has already been handled."))
     return rights_request
+
+
+def _close(rights_request: RightsRequest, *, state: str, acting_user, action: str | None, **fields) -> None:
+    """Record how a request was handled, by whom and when; ``action`` is the admin log entry's code."""
+    rights_request.state = state
+    for name, value in fields.items():
+        setattr(rights_request, name, value)
+    rights_request.handled_at = timezone.now()
+    rights_request.handled_by = acting_user
+    rights_request.save()
+    if action:
+        log(instance=rights_request, action=action, user=acting_user)
+
+
+def _notify(rights_request: RightsRequest, what: str, **context) -> None:
+    """Email the requester ``home/emails/rights_<what>`` once (the key makes a second call a no-op)."""
+    outbox_enqueue_template(
+        template=f"home/emails/rights_{what}", to_email=rights_request.email, language=rights_request.language,
+        kind=f"rights_{what}", key=f"rights-{what}-{rights_request.pk}",
+        context={"rights_request": rights_request, **context},
+    )
 
 
 # Receiving --------------------------------------------------------------------------------------
@@ -80,12 +102,8 @@ def rights_request_submit(*, email: str, kind: str, details: str = "", language:
     )
     rights_request.full_clean()
     rights_request.save()
-    outbox_enqueue_template(
-        template="home/emails/rights_confirm",
-        context={"rights_request": rights_request, "hours": CONFIRM_HOURS,
-                 "confirm_url": _public_url("home:privacy_confirm", rights_request.token, language)},
-        to_email=email, language=language, kind="rights_confirm", key=f"rights-confirm-{rights_request.pk}",
-    )
+    _notify(rights_request, "confirm", hours=CONFIRM_HOURS,
+            confirm_url=public_url("home:privacy_confirm", rights_request.token, language))
     return rights_request
 
 
@@ -95,8 +113,6 @@ def rights_request_for_token(token: str) -> RightsRequest | None:
 
 def rights_request_confirm(*, token: str) -> RightsRequest:
     """The person clicked the emailed link and confirmed: the request is open; access is exported."""
-    from .tasks import rights_request_export_task
-
     with transaction.atomic():
         found = rights_request_for_token(token)
         if found is None:
@@ -134,7 +150,7 @@ def rights_request_create(*, kind: str, email: str = "", mobile: str = "", detai
 # Handling ---------------------------------------------------------------------------------------
 
 
-def _summary(findings: privacy.Findings) -> str:
+def _summary(findings: Findings) -> str:
     return "\n".join(f"{f.registration.title}: {len(f.pks)}" for f in findings.findings) or _("Nothing found.")
 
 
@@ -146,25 +162,22 @@ def rights_request_export(*, request_id: int, acting_user=None) -> RightsRequest
             return rights_request  # done already (the task ran twice)
         if rights_request.state != RightsRequest.State.OPEN:
             raise HomeError(_("Only an open request can be exported."))
-        findings = privacy.person_lookup(email=rights_request.email, mobile=rights_request.mobile)
-        content = privacy.archive_build(findings, note=f"request {rights_request.pk}")
+        findings = person_lookup(email=rights_request.email, mobile=rights_request.mobile)
+        content = archive_build(findings, note=f"request {rights_request.pk}")
         rights_request.archive.save(f"request-{rights_request.pk}-{secrets.token_hex(8)}.zip", ContentFile(content),
                                     save=False)
-        rights_request.state = RightsRequest.State.COMPLETED
-        rights_request.outcome = _("Exported.") + "\n" + _summary(findings)
-        rights_request.handled_at = timezone.now()
-        rights_request.handled_by = acting_user
-        rights_request.save()
-        if acting_user is not None:
-            log(instance=rights_request, action="home.rights_export", user=acting_user)
+        _close(rights_request, state=RightsRequest.State.COMPLETED, acting_user=acting_user,
+               action="home.rights_export" if acting_user is not None else None,
+               outcome=_("Exported.") + "\n" + _summary(findings))
         if rights_request.channel == RightsRequest.Channel.PUBLIC and rights_request.email:
-            outbox_enqueue_template(
-                template="home/emails/rights_archive", to_email=rights_request.email,
-                language=rights_request.language, kind="rights_archive", key=f"rights-archive-{rights_request.pk}",
-                context={"rights_request": rights_request, "download_url": archive_link(rights_request),
-                         "days": _link_seconds() // 86400},
-            )
+            _notify(rights_request, "archive", download_url=archive_link(rights_request),
+                    days=_link_seconds() // 86400)
     return rights_request
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def rights_request_export_task(request_id: int):
+    rights_request_export(request_id=request_id)
 
 
 def rights_request_erase(*, request_id: int, acting_user) -> RightsRequest:
@@ -173,23 +186,15 @@ def rights_request_erase(*, request_id: int, acting_user) -> RightsRequest:
         rights_request = _lock(request_id, RightsRequest.State.OPEN)
         if rights_request.kind != RightsRequest.Kind.ERASURE:
             raise HomeError(_("Only an erasure request can be carried out as an erasure."))
-        findings = privacy.person_lookup(email=rights_request.email, mobile=rights_request.mobile)
-        report = privacy.findings_erase(findings)
+        findings = person_lookup(email=rights_request.email, mobile=rights_request.mobile)
+        report = findings_erase(findings)
         lines = [_("Erased.")]
         for line in report:
             lines.append(f"{line['title']}: {line['found']} ({line['action']}){' – ' + line['note'] if line['note'] else ''}")
-        rights_request.state = RightsRequest.State.COMPLETED
-        rights_request.outcome = "\n".join(lines)
-        rights_request.handled_at = timezone.now()
-        rights_request.handled_by = acting_user
-        rights_request.save()
-        log(instance=rights_request, action="home.rights_erase", user=acting_user)
+        _close(rights_request, state=RightsRequest.State.COMPLETED, acting_user=acting_user,
+               action="home.rights_erase", outcome="\n".join(lines))
         if rights_request.channel == RightsRequest.Channel.PUBLIC and rights_request.email:
-            outbox_enqueue_template(
-                template="home/emails/rights_done", to_email=rights_request.email,
-                language=rights_request.language, kind="rights_done", key=f"rights-done-{rights_request.pk}",
-                context={"rights_request": rights_request},
-            )
+            _notify(rights_request, "done")
     return rights_request
 
 
@@ -199,18 +204,10 @@ def rights_request_refuse(*, request_id: int, acting_user, reason: str) -> Right
         raise HomeError(_("A refusal needs a reason."))
     with transaction.atomic():
         rights_request = _lock(request_id, RightsRequest.State.OPEN, RightsRequest.State.UNCONFIRMED)
-        rights_request.state = RightsRequest.State.REFUSED
-        rights_request.refusal_reason = reason
-        rights_request.handled_at = timezone.now()
-        rights_request.handled_by = acting_user
-        rights_request.save()
-        log(instance=rights_request, action="home.rights_refuse", user=acting_user)
+        _close(rights_request, state=RightsRequest.State.REFUSED, acting_user=acting_user,
+               action="home.rights_refuse", refusal_reason=reason)
         if rights_request.channel == RightsRequest.Channel.PUBLIC and rights_request.confirmed_at:
-            outbox_enqueue_template(
-                template="home/emails/rights_refused", to_email=rights_request.email,
-                language=rights_request.language, kind="rights_refused", key=f"rights-refused-{rights_request.pk}",
-                context={"rights_request": rights_request},
-            )
+            _notify(rights_request, "refused")
     return rights_request
 
 
@@ -221,75 +218,35 @@ def rights_request_complete(*, request_id: int, acting_user, outcome: str) -> Ri
         raise HomeError(_("Describe what was done."))
     with transaction.atomic():
         rights_request = _lock(request_id, RightsRequest.State.OPEN)
-        rights_request.state = RightsRequest.State.COMPLETED
-        rights_request.outcome = outcome
-        rights_request.handled_at = timezone.now()
-        rights_request.handled_by = acting_user
-        rights_request.save()
-        log(instance=rights_request, action="home.rights_complete", user=acting_user)
+        _close(rights_request, state=RightsRequest.State.COMPLETED, acting_user=acting_user,
+               action="home.rights_complete", outcome=outcome)
     return rights_request
-
-
-# Access log -------------------------------------------------------------------------------------
-
-
-def access_log_for(*, person_ids=None, user_id=None):
-    logs = AccessLog.objects.select_related("user", "person")
-    if person_ids is not None:
-        logs = logs.filter(person_id__in=person_ids)
-    if user_id is not None:
-        logs = logs.filter(user_id=user_id)
-    return logs
 
 
 # Consent withdrawal -------------------------------------------------------------------------------
 
-CONSENT_SALT = "home.consent.manage"
-
-
-def consent_manage_url(*, person, language: str = "") -> str:
-    """A link for emails: the person sees their consents and withdraws any with one click."""
-    value = signing.Signer(salt=CONSENT_SALT).sign(str(person.pk))
-    return _public_url("home:consent_manage", value, language or person.language)
-
-
-def consent_person_from_link(value: str):
-    from .models import Person
-
-    try:
-        pk = signing.Signer(salt=CONSENT_SALT).unsign(value)
-    except signing.BadSignature:
-        return None
-    return Person.objects.filter(pk=pk).first()
-
-
-def consent_status(*, person) -> list[dict]:
-    """Per purpose: the latest ledger entry, newest state first."""
-    from .models import Consent
-
-    rows = []
-    for purpose, label in Consent.Purpose.choices:
-        latest = Consent.objects.filter(person=person, purpose=purpose).order_by("-created_at", "-pk").first()
-        if latest is not None:
-            rows.append({"purpose": purpose, "label": label, "granted": latest.granted, "since": latest.created_at,
-                         "source": latest.source})
-    return rows
-
 
 def consent_withdraw(*, person, purpose: str, source: str = "consent page"):
-    """Withdraw one consent: a ledger entry, and the person is not contacted for that purpose again."""
-    from .models import Consent
-    from .selectors import consent_current
-    from .services import consent_record
+    """Withdraw one consent: a ledger entry, and the person is not contacted for that purpose again.
 
+    The app that owns the purpose stops for real through its ``home.privacy.registry.on_withdraw`` handler.
+    """
     if purpose not in Consent.Purpose.values:
         raise HomeError(_("Unknown purpose."))
     if not consent_current(person=person, purpose=purpose):
         return None
     with transaction.atomic():
-        handler = privacy.withdraw_handler(purpose)
+        handler = withdraw_handler(purpose)
         if handler is not None:
             handler(person, source)
         if consent_current(person=person, purpose=purpose):
             consent_record(person=person, purpose=purpose, granted=False, source=source)
     return Consent.objects.filter(person=person, purpose=purpose).order_by("-created_at", "-pk").first()
+
+
+# Access log -------------------------------------------------------------------------------------
+
+
+def access_log_record(*, user, person: Person | None, what: str, path: str = ""):
+    """Record that a staff member viewed a person's personal data."""
+    return AccessLog.objects.create(user=user, person=person, what=what[:200], path=path[:300])

@@ -1,0 +1,1 @@
+"""Public views of the shared base, one module per sub-domain."""
