@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from home.services import outbox_enqueue_template
+from home.services.outbox import outbox_enqueue_template
 
 from ..models import Call, CallAttempt, CallPurpose, CareTeam, Complaint, CustomerAccount, Device, SatisfactionRating
 from . import CareError

@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy, override
 from wagtail.log_actions import log
 
 from home.models import Person
-from home.services import outbox_enqueue_template, person_match_or_create
+from home.services.outbox import outbox_enqueue_template
+from home.services.people import person_match_or_create
 
 from ..models import CallPurpose, Complaint
 from . import CareError

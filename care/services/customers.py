@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from home.models import Organisation, Person
-from home.services import organisation_get_or_create, person_match_or_create
+from home.services.people import organisation_get_or_create, person_match_or_create
 
 from ..models import CareTeam, CustomerAccount
 from . import CareError

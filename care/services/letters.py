@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from home.emails import attachment
-from home.services import outbox_enqueue_template
+from home.services.outbox import outbox_enqueue_template
 
 from ..models import GiftRecipient, LetterTemplate
 from ..pdf import letter_pdf

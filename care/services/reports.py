@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from home.emails import attachment
 from home.models import Organisation
 from home.roles import CARE_MANAGERS
-from home.services import outbox_enqueue_template
+from home.services.outbox import outbox_enqueue_template
 from training import selectors as training_selectors
 
 from ..models import Call, Complaint, CustomerAccount, KeyAccountReport, SatisfactionRating, WorkOrder

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from home.emails import absolute_url
 from home.models import Person
-from home.services import outbox_enqueue_template
+from home.services.outbox import outbox_enqueue_template
 
 from ..models import Call, Complaint, CustomerAccount, SatisfactionRating, SurveyInvitation
 from . import CareError

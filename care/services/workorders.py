@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from home.roles import CARE_MANAGERS
-from home.services import outbox_enqueue_template
+from home.services.outbox import outbox_enqueue_template
 
 from ..models import CallPurpose, CallScript, Complaint, SupportGroup, WorkOrder
 from . import CareError

@@ -224,7 +224,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Apps' tasks.py modules are found by autodiscovery; home defines each task beside the service it runs.
-CELERY_IMPORTS = ["home.services.outbox", "home.services.rights", "home.privacy.retention"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -238,8 +237,8 @@ CELERY_BEAT_SCHEDULE = {
     "training-payment-reminders": {"task": "training.tasks.signup_payment_reminders_task", "schedule": 3600.0},
     "training-class-reminders": {"task": "training.tasks.session_reminders_task", "schedule": 3600.0},
     "training-minimum-attendance": {"task": "training.tasks.session_check_minimum_task", "schedule": crontab(minute=5)},
-    "outbox-sweep": {"task": "home.services.outbox.outbox_sweep_task", "schedule": 60.0},
-    "privacy-retention": {"task": "home.privacy.retention.retention_enforce_task", "schedule": crontab(minute=30, hour=3)},
+    "outbox-sweep": {"task": "home.tasks.outbox_sweep_task", "schedule": 60.0},
+    "privacy-retention": {"task": "home.tasks.retention_enforce_task", "schedule": crontab(minute=30, hour=3)},
     "journal-delivery-sweep": {"task": "newsletter.tasks.delivery_sweep_task", "schedule": 60.0},
     "care-workorders-overdue": {"task": "care.tasks.workorders_flag_overdue_task", "schedule": 300.0},
     "care-complaint-weekly-report": {
@@ -277,7 +276,7 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 15 * 60))
 OTP_REQUIRED_GROUPS = ["Care managers"]
 OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "Care & Journal")
 
-# Personal data (home.privacy): retention periods in days, enforced nightly by home.privacy.retention.retention_enforce_task
+# Personal data (home.privacy): retention periods in days, enforced nightly by home.tasks.retention_enforce_task
 # through the rules each app declares in its privacy.py. Archives of rights requests live under PRIVATE_ROOT.
 RETENTION = {
     "complaint_text_days": 3 * 365,

@@ -3,7 +3,6 @@
 import logging
 from datetime import timedelta
 
-from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -40,12 +39,4 @@ def retention_enforce(*, now=None, dry_run=False) -> dict:
             with transaction.atomic():
                 result = apply_action(rule.action, queryset, rule.fields or reg.fields)
             report[key] = result if isinstance(result, int) else 0
-    return report
-
-
-@shared_task(ignore_result=True)
-def retention_enforce_task():
-    """Apply the retention periods in settings.RETENTION; returns what was removed per model."""
-    report = retention_enforce()
-    logger.info("retention: %s", report)
     return report

@@ -5,7 +5,6 @@ import logging
 import smtplib
 from datetime import timedelta
 
-from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from home import tasks
 from home.emails import render_email
 from home.exceptions import HomeError
 from home.identity import normalise_email
@@ -65,7 +65,7 @@ def outbox_enqueue(
             message.save()
     except IntegrityError:
         return OutboxMessage.objects.get(key=key)
-    outbox_send_task.delay_on_commit(message.pk)
+    tasks.outbox_send_task.delay_on_commit(message.pk)
     return message
 
 
@@ -162,14 +162,6 @@ def outbox_send(*, message_id: int) -> OutboxMessage | None:
 
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True)
-def outbox_send_task(self, message_id: int):
-    message = outbox_send(message_id=message_id)
-    if message and message.state == OutboxMessage.State.QUEUED and message.next_attempt_at:
-        countdown = max((message.next_attempt_at - timezone.now()).total_seconds(), 0)
-        raise self.retry(countdown=countdown, max_retries=None)
-
-
 def outbox_retry(*, message_id: int, acting_user) -> OutboxMessage:
     """Staff put a failed message back in the queue."""
     with transaction.atomic():
@@ -181,7 +173,7 @@ def outbox_retry(*, message_id: int, acting_user) -> OutboxMessage:
         message.next_attempt_at = None
         message.save(update_fields=["state", "attempts", "next_attempt_at", "updated_at"])
         log(instance=message, action="home.outbox_retry", user=acting_user)
-        outbox_send_task.delay_on_commit(message.pk)
+        tasks.outbox_send_task.delay_on_commit(message.pk)
     return message
 
 
@@ -205,11 +197,5 @@ def outbox_sweep(*, stale_after: timedelta = timedelta(minutes=2), stuck_after: 
     )
     ids = list(due)
     for pk in ids:
-        outbox_send_task.delay(pk)
+        tasks.outbox_send_task.delay(pk)
     return requeued, len(ids)
-
-
-@shared_task(ignore_result=True)
-def outbox_sweep_task():
-    requeued, resent = outbox_sweep()
-    return {"requeued": requeued, "resent": resent}

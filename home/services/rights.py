@@ -8,7 +8,6 @@ handed out only through a signed link that expires (``RIGHTS_ARCHIVE_LINK_SECOND
 import secrets
 from datetime import timedelta
 
-from celery import shared_task
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from home import tasks
 from home.emails import public_url
 from home.exceptions import HomeError
 from home.identity import normalise_email, normalise_mobile
@@ -25,8 +25,8 @@ from home.privacy.erasure import findings_erase
 from home.privacy.export import Findings, archive_build, person_lookup
 from home.privacy.registry import withdraw_handler
 from home.selectors import consent_current
+from home.services import outbox
 from home.services.consent import consent_record
-from home.services.outbox import outbox_enqueue_template
 
 CONFIRM_HOURS = 48
 ARCHIVE_SALT = "home.rights.archive"
@@ -71,7 +71,7 @@ def _close(rights_request: RightsRequest, *, state: str, acting_user, action: st
 
 def _notify(rights_request: RightsRequest, what: str, **context) -> None:
     """Email the requester ``home/emails/rights_<what>`` once (the key makes a second call a no-op)."""
-    outbox_enqueue_template(
+    outbox.outbox_enqueue_template(
         template=f"home/emails/rights_{what}", to_email=rights_request.email, language=rights_request.language,
         kind=f"rights_{what}", key=f"rights-{what}-{rights_request.pk}",
         context={"rights_request": rights_request, **context},
@@ -126,7 +126,7 @@ def rights_request_confirm(*, token: str) -> RightsRequest:
         rights_request.confirmed_at = timezone.now()
         rights_request.save(update_fields=["state", "confirmed_at"])
         if rights_request.kind == RightsRequest.Kind.ACCESS:
-            rights_request_export_task.delay_on_commit(rights_request.pk)
+            tasks.rights_request_export_task.delay_on_commit(rights_request.pk)
     return rights_request
 
 
@@ -173,11 +173,6 @@ def rights_request_export(*, request_id: int, acting_user=None) -> RightsRequest
             _notify(rights_request, "archive", download_url=archive_link(rights_request),
                     days=_link_seconds() // 86400)
     return rights_request
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def rights_request_export_task(request_id: int):
-    rights_request_export(request_id=request_id)
 
 
 def rights_request_erase(*, request_id: int, acting_user) -> RightsRequest:

@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from home.services import outbox_enqueue
+from home.services.outbox import outbox_enqueue
 
 from .. import tasks
 from ..emails import issue_email, personalise, reader_url, sample_values

@@ -26,7 +26,7 @@ def test_a_worker_knows_every_scheduled_task():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     tasks = set(json.loads(out.stdout.strip().splitlines()[-1]))
     assert [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] not in tasks] == []
-    assert {"home.services.outbox.outbox_send_task", "home.services.rights.rights_request_export_task"} <= tasks
+    assert {"home.tasks.outbox_send_task", "home.tasks.rights_request_export_task"} <= tasks
 
 
 def test_outbox_message_leaves_through_a_real_worker(smtp_server, celery_worker):

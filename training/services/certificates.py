@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from home.emails import absolute_url, attachment
-from home.services import outbox_enqueue_template
+from home.services.outbox import outbox_enqueue_template
 
 from .. import tasks
 from ..models import Assessment, Certificate, ClassSession, CoursePage, Signup

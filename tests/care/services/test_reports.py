@@ -25,7 +25,7 @@ from care.services.workorders import complaint_escalate
 from care.tasks import complaint_weekly_report_task, key_account_reports_generate_task
 from home.models import OutboxMessage
 from home.roles import CARE_MANAGERS, CARE_STAFF
-from home.services import organisation_get_or_create
+from home.services.people import organisation_get_or_create
 from tests.care.complaint_helpers import at, complaint, product_line, staff_user, support_group
 from tests.care.test_pdf import pdftotext
 

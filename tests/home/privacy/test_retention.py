@@ -9,8 +9,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from home.models import LoginAttempt, OutboxMessage, RightsRequest
-from home.privacy.retention import retention_enforce_task
 from home.services.people import person_match_or_create
+from home.tasks import retention_enforce_task
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def ago(days):
 
 def test_the_nightly_task_is_scheduled():
     entry = settings.CELERY_BEAT_SCHEDULE["privacy-retention"]
-    assert entry["task"] == "home.privacy.retention.retention_enforce_task"
+    assert entry["task"] == "home.tasks.retention_enforce_task"
     assert entry["task"] == retention_enforce_task.name
     assert settings.RETENTION["complaint_text_days"] == 3 * 365
     assert settings.RETENTION["unconfirmed_subscribers_days"] == 30

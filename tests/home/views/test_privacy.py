@@ -16,7 +16,8 @@ from home.models import Consent, OutboxMessage, RightsRequest
 from home.selectors import consent_current
 from home.services.consent import consent_manage_url, consent_record
 from home.services.people import person_match_or_create
-from home.services.rights import ARCHIVE_SALT, rights_request_export_task
+from home.services.rights import ARCHIVE_SALT
+from home.tasks import rights_request_export_task
 
 pytestmark = pytest.mark.django_db
 EMAIL = "li.lei@customer.example.cn"

@@ -169,7 +169,7 @@ def test_home_page_shows_upcoming_classes(client, cat):
 
 
 def test_demo_content_is_bilingual_and_idempotent(home_pages):
-    from home.demo import _product_lines
+    from home.demo.pages import _product_lines
     from training.demo.catalogue import load_demo
 
     _product_lines()
