@@ -78,7 +78,7 @@ class MisbehavingServer:
         self.controller = Controller(
             self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8,
             decode_data=False, tls_context=tls_context, require_starttls=require_starttls,
-            server_kwargs={"hostname": "sink.test"},
+            server_hostname="sink.test",
         )
 
     def start(self):
@@ -100,7 +100,8 @@ class MisbehavingServer:
     def parsed(self, address):
         for item in self.messages:
             if address in item["to"]:
-                return email.message_from_bytes(item["raw"], policy=email.policy.default)
+                # Headers may carry UTF-8 (RFC 6532, SMTPUTF8): parse the text, not the bytes.
+                return email.message_from_string(item["raw"].decode("utf-8"), policy=email.policy.default)
         raise AssertionError(f"no message to {address}")
 
 
