@@ -23,8 +23,8 @@ import ssl
 from email.utils import formataddr, formatdate, parseaddr
 from html import escape
 
-from django.conf import settings
 import idna
+from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.translation import gettext as _
 
@@ -138,7 +138,7 @@ def _address_header(name: str, display: str, address: str) -> bytes:
     """``address`` as the wire carries it (``wire_address``): ASCII, or UTF-8 when the server offers SMTPUTF8."""
     display = " ".join((display or "").split())
     value = formataddr((display, "x@x"), charset="utf-8")[:-5] + f"<{address}>" if display else address
-    return f"{name}: {value}\r\n".encode("utf-8")
+    return f"{name}: {value}\r\n".encode()
 
 
 def dkim_sign(message: bytes) -> bytes:
