@@ -305,6 +305,13 @@ def delivery_test_send(*, issue, acting_user, to_email: str = "") -> list:
 
 
 
+def delivery_problems(*, delivery: Delivery):
+    """Rows of a delivery that failed or wait for a retry, with their reason: newest first."""
+    return (Recipient.objects.filter(delivery=delivery).filter(
+        Q(state=Recipient.State.FAILED) | Q(state=Recipient.State.QUEUED, next_attempt_at__isnull=False))
+        .select_related("subscriber__person").order_by("-pk"))
+
+
 def delivery_stats(*, delivery: Delivery) -> dict:
     """Progress and engagement of a delivery: one aggregate over the ledger, one over the links."""
     state = Recipient.State

@@ -107,5 +107,5 @@ def test_an_address_that_no_mail_server_could_take_is_refused_at_subscribe_and_i
     assert not form.is_valid() and "email" in form.errors
     with pytest.raises(NewsletterError):
         subscriber_subscribe(email="reader@\u2603.example")
-    report = subscribers_import(stream="email\nreader@\u2603.example\nreader@例子.中国\n", source="test")
+    report = subscribers_import(stream="email\nreader@\u2603.example\nreader@例子.中国\n".encode(), source="test")
     assert report.created == 1 and len(report.rejected) == 1 and "IDNA" in report.rejected[0][2]
