@@ -26,12 +26,13 @@ from html import escape
 import idna
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends import smtp
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 TOKEN_RE = re.compile(r"\{\{(name|unsubscribe_url|preferences_url|rid|trk)\}\}")
 CRLF = b"\r\n"
 SOFT_BREAK = b"=\r\n"
-SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 
 def _qp(data: str) -> bytes:
@@ -384,7 +385,7 @@ class DjangoBackendTransport:
 
 def transport_open():
     """The real SMTP transport, or the configured Django backend when it is not SMTP."""
-    if settings.EMAIL_BACKEND == SMTP_BACKEND:
+    if issubclass(import_string(settings.EMAIL_BACKEND), smtp.EmailBackend):
         return SMTPTransport()
     return DjangoBackendTransport()
 

@@ -52,7 +52,7 @@ def email_settings(url):
         raise ValueError(f"EMAIL_URL scheme {scheme!r} is not supported (use smtp:// or smtps://)")
     truthy = {"1", "true", "yes", "on"}
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_BACKEND": "home.mail.EmailBackend",  # Django's, trusting EMAIL_SSL_CAFILE when set
         "EMAIL_HOST": parts.hostname or "localhost",
         "EMAIL_PORT": parts.port or (465 if scheme == "smtps" else 25),
         "EMAIL_HOST_USER": unquote(parts.username or ""),

@@ -286,8 +286,23 @@ def test_starttls_checks_the_certificate_and_trusts_a_configured_private_ca(jour
                                                                               match="CERTIFICATE_VERIFY_FAILED"):
             sending.delivery_send_batch(delivery_id=delivery.pk)
         assert not sink.messages
-        settings.EMAIL_SSL_CAFILE = str(cert)
+        # The outbox (Django's backend, home.mail) checks the certificate too.
+        from home.models import OutboxMessage
+        from home.services.outbox import outbox_enqueue, outbox_send
+
+        settings.EMAIL_BACKEND = "home.mail.EmailBackend"
+        with django_capture_on_commit_callbacks(execute=False):
+            mail = outbox_enqueue(to_email="editor@example.com", subject="测试", text="正文", kind="test")
+        outbox_send(message_id=mail.pk)
+        mail.refresh_from_db()
+        assert mail.state == OutboxMessage.State.QUEUED and "CERTIFICATE_VERIFY_FAILED" in mail.last_error
+
+        settings.EMAIL_SSL_CAFILE = str(cert)  # the private relay's CA
         delivery = _drain(delivery, django_capture_on_commit_callbacks, make_due=False)
         assert delivery.state == Delivery.State.DONE and len(sink.copies()) == 2
+        OutboxMessage.objects.filter(pk=mail.pk).update(next_attempt_at=timezone.now())
+        outbox_send(message_id=mail.pk)
+        mail.refresh_from_db()
+        assert mail.state == OutboxMessage.State.SENT and "editor@example.com" in sink.copies()
     finally:
         sink.stop()
