@@ -266,10 +266,10 @@ JOURNAL_BOUNCE_ADDRESS = os.environ.get("JOURNAL_BOUNCE_ADDRESS", "")
 # rows before each JOURNAL_CLAIM_GROUP messages.
 JOURNAL_RETRY_DELAYS = [int(v) for v in env_list("JOURNAL_RETRY_DELAYS", "300,1800,7200,21600,43200")]
 JOURNAL_RETRY_LIMIT = int(os.environ.get("JOURNAL_RETRY_LIMIT", 48 * 3600))
-JOURNAL_CLAIM_GROUP = int(os.environ.get("JOURNAL_CLAIM_GROUP", 25))
+JOURNAL_CLAIM_GROUP = int(os.environ.get("JOURNAL_CLAIM_GROUP", 50))
 # Per receiving domain: batches sending to it at once ("connections") and messages per minute. JSON in
 # JOURNAL_DOMAIN_PACING replaces these defaults; a domain not listed is not paced.
-JOURNAL_DOMAIN_PACING = json.loads(os.environ.get("JOURNAL_DOMAIN_PACING", "null") or "null") or {
+JOURNAL_DOMAIN_PACING = json.loads(os.environ["JOURNAL_DOMAIN_PACING"]) if os.environ.get("JOURNAL_DOMAIN_PACING") else {
     "qq.com": {"connections": 3, "per_minute": 600},
     "163.com": {"connections": 3, "per_minute": 300},
     "126.com": {"connections": 3, "per_minute": 300},

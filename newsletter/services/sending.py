@@ -143,6 +143,7 @@ class _Ledger:
         self.token = token
         self.renew_every = stale_seconds() / 3
         self.renewed_at = 0.0
+        self.beat_at = time.monotonic()  # _claim just wrote the delivery's heartbeat
         self.sent: list[int] = []
         self.skipped: list[int] = []
         self.failed: dict[int, str] = {}
@@ -161,7 +162,9 @@ class _Ledger:
         if not pks:
             return set()
         held = self._owned().filter(pk__in=pks).update(claimed_at=now)
-        Delivery.objects.filter(pk=self.delivery_id).update(heartbeat_at=now)
+        if self.renewed_at - self.beat_at > 5:
+            Delivery.objects.filter(pk=self.delivery_id).update(heartbeat_at=now)
+            self.beat_at = self.renewed_at
         if held == len(pks):
             return set(pks)
         return set(self._owned().filter(pk__in=pks).values_list("pk", flat=True))
@@ -210,7 +213,7 @@ def stale_seconds() -> int:
 
 
 def claim_group() -> int:
-    return int(getattr(settings, "JOURNAL_CLAIM_GROUP", 25))
+    return int(getattr(settings, "JOURNAL_CLAIM_GROUP", 50))
 
 
 def _values(prepared_language, subscriber_id: int, rid: str) -> dict:
