@@ -106,7 +106,8 @@ class _Never(set):
 
 
 @pytest.mark.parametrize("reply", ["550 5.7.1 sender address rejected", "421 4.7.0 too busy, try later"])
-def test_refused_sender_pauses_the_batch_and_bounces_nobody(journal, server, reply, django_capture_on_commit_callbacks):
+def test_refused_sender_pauses_the_batch_and_bounces_nobody(journal, server, reply, admin_client,
+                                                            django_capture_on_commit_callbacks):
     make_subscribers(4)
     server.handler.refuse_mail_from = reply
     delivery = _start(journal["issue"], django_capture_on_commit_callbacks)
@@ -117,6 +118,8 @@ def test_refused_sender_pauses_the_batch_and_bounces_nobody(journal, server, rep
     assert Recipient.objects.filter(delivery=delivery, state=Recipient.State.QUEUED, attempts=0).count() == 4
     delivery.refresh_from_db()
     assert reply.split()[0] in delivery.transport_error and delivery.transport_error_at
+    page = admin_client.get(f"/admin/journal/deliveries/{delivery.pk}/progress/").content.decode()
+    assert "data-transport-error" in page and reply.split()[0] in page
 
     server.handler.refuse_mail_from = None  # fixed: the next try sends everything, the error clears
     delivery = _drain(delivery, django_capture_on_commit_callbacks, make_due=False)
