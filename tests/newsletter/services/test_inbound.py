@@ -236,3 +236,22 @@ def test_mailbox_command_reads_an_mbox(sent, tmp_path, settings):
     assert ReaderReply.objects.get().body == "<p>Great issue.</p>"
     call_command("journal_inbound", str(path), stdout=StringIO())
     assert ReaderReply.objects.count() == 1 and Bounce.objects.count() == 1
+
+
+def test_care_managers_see_unmatched_reports_in_the_admin(sent, client):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from home.roles import CARE_MANAGERS, EDITORS
+
+    row = _process(_arf("someone-else@mail.example"))
+    manager = get_user_model().objects.create_user("mgr14", "mgr14@example.com", "x" * 12, is_staff=True)
+    manager.groups.add(Group.objects.get(name=CARE_MANAGERS))
+    client.force_login(manager)
+    listing = client.get("/admin/journal_inbound/?kind=unmatched")
+    assert listing.status_code == 200 and "arf-forged-someone-else" in listing.content.decode()
+    assert client.get(f"/admin/journal_inbound/inspect/{row.pk}/").status_code == 200
+    editor = get_user_model().objects.create_user("ed14", "ed14@example.com", "x" * 12, is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    client.force_login(editor)
+    assert client.get("/admin/journal_inbound/").status_code == 302
