@@ -207,7 +207,7 @@ def wire_address(address: str, *, smtputf8: bool) -> str:
     otherwise with the domain in its IDNA form. A non-ASCII mailbox name needs SMTPUTF8."""
     local, _at, domain = address.rpartition("@")
     if not local or not domain:
-        raise AddressUnsendable(_("not an email address"))
+        raise AddressUnsendable(_("not a valid email address"))
     if address.isascii():
         return address
     try:
@@ -226,7 +226,7 @@ def address_problem(address: str) -> str:
     address = (address or "").strip()
     local, _at, domain = address.rpartition("@")
     if not local or not domain:
-        return _("not an email address")
+        return _("not a valid email address")
     try:
         ascii_domain = idna_domain(domain) if not domain.isascii() else domain
     except idna.IDNAError:
