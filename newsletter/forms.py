@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from home.models import Language, ProductLine
 
+from .transport import address_problem
+
 
 def _product_line_field(required=False):
     return forms.ModelMultipleChoiceField(
@@ -31,6 +33,12 @@ class SubscribeForm(forms.Form):
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["company"].widget.attrs["autocomplete"] = "organization"
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if problem := address_problem(email):
+            raise forms.ValidationError(_("This address cannot receive email: %(reason)s") % {"reason": problem})
+        return email
 
 
 class PreferencesForm(forms.Form):

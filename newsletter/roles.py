@@ -16,4 +16,5 @@ PERMISSIONS = {
 PERMISSIONS[EDITORS] = PERMISSIONS[EDITORS] + ["newsletter.send_issue", "newsletter.view_delivery"]
 PERMISSIONS[CARE_MANAGERS] = PERMISSIONS[CARE_MANAGERS] + [
     "newsletter.view_subscriber", "newsletter.change_subscriber", "newsletter.view_bounce", "newsletter.view_delivery",
+    "newsletter.view_inboundemail",
 ]

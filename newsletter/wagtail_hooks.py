@@ -7,13 +7,14 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from .admin import deliveries, engagement, pages, subscribers
+from .admin import deliveries, engagement, inbound, pages, subscribers
 from .admin.policies import ReadOnlyActions
-from .models import Bounce, Delivery, Subscriber
+from .models import Bounce, Delivery, InboundEmail, Subscriber
 
 register_permission_policy(Subscriber, ReadOnlyActions(Subscriber, ["add"]))
 register_permission_policy(Delivery, ReadOnlyActions(Delivery, ["add", "change", "delete"]))
 register_permission_policy(Bounce, ReadOnlyActions(Bounce, ["add", "change", "delete"]))
+register_permission_policy(InboundEmail, ReadOnlyActions(InboundEmail, ["add", "change", "delete"]))
 
 
 class NewsletterViewSetGroup(ViewSetGroup):
@@ -21,7 +22,7 @@ class NewsletterViewSetGroup(ViewSetGroup):
     menu_icon = "mail"
     menu_order = 300
     items = [engagement.reader_reply_viewset, subscribers.subscriber_viewset, deliveries.delivery_viewset,
-             subscribers.bounce_viewset]
+             subscribers.bounce_viewset, inbound.inbound_viewset]
 
 
 @hooks.register("register_admin_viewset")

@@ -4,6 +4,7 @@ Defaults need no services: SQLite and a file-system Celery broker under ``var/``
 files under ``var/mail``, a secret key generated once into ``var/secret_key``.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -51,7 +52,7 @@ def email_settings(url):
         raise ValueError(f"EMAIL_URL scheme {scheme!r} is not supported (use smtp:// or smtps://)")
     truthy = {"1", "true", "yes", "on"}
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_BACKEND": "home.mail.EmailBackend",  # Django's, trusting EMAIL_SSL_CAFILE when set
         "EMAIL_HOST": parts.hostname or "localhost",
         "EMAIL_PORT": parts.port or (465 if scheme == "smtps" else 25),
         "EMAIL_HOST_USER": unquote(parts.username or ""),
@@ -59,6 +60,8 @@ def email_settings(url):
         "EMAIL_USE_TLS": query.get("tls", "").lower() in truthy,
         "EMAIL_USE_SSL": scheme == "smtps" or query.get("ssl", "").lower() in truthy,
         "EMAIL_TIMEOUT": int(query.get("timeout", 30)),
+        # A private relay's CA (PEM file) to trust instead of the system's: ?cafile=/path or EMAIL_SSL_CAFILE.
+        "EMAIL_SSL_CAFILE": query.get("cafile", "") or os.environ.get("EMAIL_SSL_CAFILE", ""),
     }
 
 
@@ -258,6 +261,21 @@ CELERY_BEAT_SCHEDULE = {
 JOURNAL_BATCH_SIZE = int(os.environ.get("JOURNAL_BATCH_SIZE", 500))
 JOURNAL_STALE_AFTER = int(os.environ.get("JOURNAL_STALE_AFTER", 180))
 JOURNAL_BOUNCE_ADDRESS = os.environ.get("JOURNAL_BOUNCE_ADDRESS", "")
+# A reader the server defers (4xx) is tried again after these delays (seconds; the last repeats) until
+# JOURNAL_RETRY_LIMIT seconds of waiting, then marked failed. A batch re-checks that it still holds its
+# rows before each JOURNAL_CLAIM_GROUP messages.
+JOURNAL_RETRY_DELAYS = [int(v) for v in env_list("JOURNAL_RETRY_DELAYS", "300,1800,7200,21600,43200")]
+JOURNAL_RETRY_LIMIT = int(os.environ.get("JOURNAL_RETRY_LIMIT", 48 * 3600))
+JOURNAL_CLAIM_GROUP = int(os.environ.get("JOURNAL_CLAIM_GROUP", 50))
+# Per receiving domain: batches sending to it at once ("connections") and messages per minute. JSON in
+# JOURNAL_DOMAIN_PACING replaces these defaults; a domain not listed is not paced.
+JOURNAL_DOMAIN_PACING = json.loads(os.environ["JOURNAL_DOMAIN_PACING"]) if os.environ.get("JOURNAL_DOMAIN_PACING") else {
+    "qq.com": {"connections": 3, "per_minute": 600},
+    "163.com": {"connections": 3, "per_minute": 300},
+    "126.com": {"connections": 3, "per_minute": 300},
+    "sina.com": {"connections": 2, "per_minute": 200},
+    "gmail.com": {"connections": 10, "per_minute": 3000},
+}
 JOURNAL_REPLY_TO = os.environ.get("JOURNAL_REPLY_TO", "")
 JOURNAL_INBOUND_SECRET = os.environ.get("JOURNAL_INBOUND_SECRET", "")
 DKIM_PRIVATE_KEY_PATH = os.environ.get("DKIM_PRIVATE_KEY_PATH", "")

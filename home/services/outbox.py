@@ -124,8 +124,8 @@ def _build_message(message: OutboxMessage, connection) -> EmailMultiAlternatives
 def outbox_send(*, message_id: int) -> OutboxMessage | None:
     """Send one queued message. Claiming it is atomic, so two workers never both send it.
 
-    SMTP errors put it back in the queue with a growing delay; after OUTBOX_MAX_ATTEMPTS, or when
-    the server refuses the recipient permanently, it is marked failed for staff to see.
+    Errors (SMTP or any other) put it back in the queue with a growing delay; after OUTBOX_MAX_ATTEMPTS,
+    or when the server refuses the recipient permanently, it is marked failed for staff to see.
     """
     now = timezone.now()
     claimed = (
@@ -139,7 +139,7 @@ def outbox_send(*, message_id: int) -> OutboxMessage | None:
     try:
         with get_connection(fail_silently=False) as connection:
             _build_message(message, connection).send()
-    except (smtplib.SMTPException, OSError) as exc:
+    except Exception as exc:  # SMTP or not (a bad attachment, a template error): retried, then failed
         permanent = isinstance(exc, smtplib.SMTPRecipientsRefused) and all(
             code >= 500 for code, _msg in exc.recipients.values()
         )
@@ -184,7 +184,13 @@ def outbox_sweep(*, stale_after: timedelta = timedelta(minutes=2), stuck_after: 
     time has come and gone without a worker taking it is enqueued again.
     """
     now = timezone.now()
-    requeued = OutboxMessage.objects.filter(state=OutboxMessage.State.SENDING, updated_at__lt=now - stuck_after).update(
+    stuck = OutboxMessage.objects.filter(state=OutboxMessage.State.SENDING, updated_at__lt=now - stuck_after)
+    # A message that killed its worker every time ends failed instead of being requeued forever.
+    stuck.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
+        state=OutboxMessage.State.FAILED, next_attempt_at=None, updated_at=now,
+        last_error="the worker stopped while sending it, every time",
+    )
+    requeued = stuck.filter(state=OutboxMessage.State.SENDING).update(
         state=OutboxMessage.State.QUEUED, next_attempt_at=None, updated_at=now
     )
     due = (

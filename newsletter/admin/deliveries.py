@@ -131,6 +131,7 @@ def delivery_progress(request, pk):
     return TemplateResponse(request, "newsletter/admin/progress.html", {
         "delivery": delivery, "stats": stats, "refresh": 3 if live else None,
         "links": delivery.links.order_by("-clicks", "pk")[:20],
+        "problems": deliveries.delivery_problems(delivery=delivery)[:20],
         "can_send": user.has_perm(SEND_PERMISSION),
         "send_url": reverse("newsletter_send", args=[delivery.issue_id]),
         "header_title": _("Delivery of “%(title)s”") % {"title": delivery.issue.title},

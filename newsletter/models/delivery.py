@@ -91,6 +91,10 @@ class Delivery(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     total = models.PositiveIntegerField(_("recipients"), default=0)
+    # A problem of the mail server itself (refused sender, connection, authentication): the batches
+    # wait and try again; no reader's status changes. Cleared by the next batch that gets through.
+    transport_error = models.CharField(_("mail server problem"), max_length=300, blank=True)
+    transport_error_at = models.DateTimeField(_("mail server problem since"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -156,6 +160,10 @@ class Recipient(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.CharField(_("error"), max_length=300, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The batch that holds the row while it is "sending": results are written only under this token.
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    # A deferred row (4xx reply, pacing) waits in the queue until then.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
     clicked_at = models.DateTimeField(_("first click"), null=True, blank=True)
@@ -226,6 +234,7 @@ class InboundEmail(models.Model):
         REPLY = "reply", _("reply")
         AUTO_REPLY = "auto_reply", _("automatic reply")
         IGNORED = "ignored", _("ignored")
+        UNMATCHED = "unmatched", _("to be checked by a person")
 
     message_id = models.CharField(max_length=300, unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.NEW)

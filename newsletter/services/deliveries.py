@@ -14,7 +14,11 @@ Decisions (see also ``newsletter.models.delivery`` and ``newsletter.transport``)
   SKIP LOCKED`` on PostgreSQL; SQLite's IMMEDIATE transactions serialise claims) and mark them sent
   every few dozen messages. A dead worker's rows stay "sending" until ``delivery_sweep`` (Celery beat,
   every minute) puts rows claimed more than JOURNAL_STALE_AFTER seconds ago back in the queue and
-  enqueues batches again: only the messages in flight since the last mark can be sent twice.
+  enqueues batches again. Each claim carries a token and a live batch renews it before each small
+  group, so the old batch of a row the sweep took over never sends it (``sending._Ledger``).
+- Per reader, RFC 5321: 5xx is a hard bounce, 4xx a deferral with growing delays
+  (JOURNAL_RETRY_DELAYS, up to JOURNAL_RETRY_LIMIT), a refused sender or a lost connection the mail
+  server's problem (the delivery shows it; nobody's status changes).
 - The issue is rendered once per language per delivery (``newsletter.emails.issue_email``), its
   links registered for click counting and an open pixel added, and frozen on ``DeliveryContent``.
 - Tasks are enqueued through the ``newsletter.tasks`` module, imported whole at the top: tasks.py
@@ -188,8 +192,8 @@ def _ledger_fill(delivery: Delivery, languages: list[str], chunk: int = 5000) ->
     issue_key = Recipient._meta.get_field("issue_key").get_db_prep_value(delivery.issue_key, connection)
     # Only table names, placeholders and fixed expressions are formatted in; every value is a parameter.
     sql = " ".join([
-        f"INSERT INTO {table} (delivery_id, subscriber_id, issue_key, rid, language, state, attempts, error)",
-        f"SELECT %s, s.id, %s, {rid}, {language_case}, %s, 0, ''",
+        f"INSERT INTO {table} (delivery_id, subscriber_id, issue_key, rid, language, state, attempts, error, claim_token)",
+        f"SELECT %s, s.id, %s, {rid}, {language_case}, %s, 0, '', ''",
         f"FROM {Subscriber._meta.db_table} s WHERE s.id > %s AND s.id <= %s AND s.id IN ({sub_sql})",  # noqa: S608
         "ON CONFLICT DO NOTHING",
     ])
@@ -256,16 +260,20 @@ def delivery_sweep(*, stale: timedelta | None = None) -> dict:
         tasks.delivery_build_task.delay(pk)
         result["rebuilt"] += 1
     for delivery in Delivery.objects.filter(state=Delivery.State.SENDING):
+        # Rows of a batch that stopped renewing its claim: back to the queue, under no token, so the old
+        # batch writes nothing more for them (fencing).
         requeued = Recipient.objects.filter(delivery=delivery, state=Recipient.State.SENDING,
-                                            claimed_at__lt=now - stale).update(state=Recipient.State.QUEUED)
+                                            claimed_at__lt=now - stale).update(state=Recipient.State.QUEUED,
+                                                                               claim_token="")
         result["requeued"] += requeued
         quiet = delivery.heartbeat_at is None or delivery.heartbeat_at < now - stale
         if requeued or quiet:
-            queued = delivery.recipients.filter(state=Recipient.State.QUEUED).count()
-            if queued:
-                sending.batches_enqueue(delivery.pk, queued)
-                result["batches"] += math.ceil(queued / sending.batch_size())
-            else:
+            queued = delivery.recipients.filter(state=Recipient.State.QUEUED)
+            due = queued.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)).count()
+            if due:
+                sending.batches_enqueue(delivery.pk, due)
+                result["batches"] += math.ceil(due / sending.batch_size())
+            elif not queued.exists():
                 sending.delivery_finish_if_complete(delivery_id=delivery.pk)
     return result
 
@@ -297,12 +305,20 @@ def delivery_test_send(*, issue, acting_user, to_email: str = "") -> list:
 
 
 
+def delivery_problems(*, delivery: Delivery):
+    """Rows of a delivery that failed or wait for a retry, with their reason: newest first."""
+    return (Recipient.objects.filter(delivery=delivery).filter(
+        Q(state=Recipient.State.FAILED) | Q(state=Recipient.State.QUEUED, next_attempt_at__isnull=False))
+        .select_related("subscriber__person").order_by("-pk"))
+
+
 def delivery_stats(*, delivery: Delivery) -> dict:
     """Progress and engagement of a delivery: one aggregate over the ledger, one over the links."""
     state = Recipient.State
     stats = Recipient.objects.filter(delivery=delivery).aggregate(
         total=Count("pk"),
         queued=Count("pk", filter=Q(state=state.QUEUED)),
+        deferred=Count("pk", filter=Q(state=state.QUEUED, next_attempt_at__isnull=False)),
         sending=Count("pk", filter=Q(state=state.SENDING)),
         sent=Count("pk", filter=Q(state=state.SENT)),
         failed=Count("pk", filter=Q(state=state.FAILED)),

@@ -4,7 +4,9 @@ Messages arrive through the webhook (``newsletter.views.inbound.inbound_webhook`
 secret) or ``manage.py journal_inbound`` reading an mbox or Maildir; each is stored once (by its
 Message-ID) and processed by ``inbound_process_task``. A reader is recognised by the reader id in the
 bounce address (VERP, ``JOURNAL_BOUNCE_ADDRESS``) or in the Message-ID of our email that a reply or
-report quotes; failing that, by the sender's address.
+report quotes. A bounce or complaint report that matches neither a reader id of ours nor a Message-ID
+we sent changes nothing: it is kept as "to be checked by a person" (anyone can write a report naming
+any address). A reader's reply without either is still matched by its sender's address.
 """
 
 import email
@@ -66,8 +68,9 @@ def _rid_from_verp(message) -> str:
 
 
 def _rid_from_references(text: str) -> str:
+    """The reader id of a Message-ID we sent, as "rid:delivery id" (both must match)."""
     found = _OUR_MESSAGE_ID.search(text or "")
-    return found.group(1) if found else ""
+    return f"{found.group(1)}:{found.group(2)}" if found else ""
 
 
 def _report_parts(message):
@@ -110,7 +113,11 @@ def is_auto_reply(message) -> bool:
 def _recipient(rid: str):
     if not rid:
         return None
-    return Recipient.objects.select_related("subscriber__person", "delivery").filter(rid=rid).first()
+    rid, _colon, delivery_id = rid.partition(":")
+    rows = Recipient.objects.select_related("subscriber__person", "delivery").filter(rid=rid)
+    if delivery_id:
+        rows = rows.filter(delivery_id=int(delivery_id))
+    return rows.exclude(state=Recipient.State.QUEUED).first()
 
 
 def _reply_text(message) -> tuple[str, bool]:
@@ -150,12 +157,12 @@ def _process(message) -> tuple[str, str]:
     if ctype == "multipart/report" and report_type in {"delivery-status", "feedback-report"}:
         blocks, original = _report_parts(message)
         recipient = _recipient(_rid_from_verp(message) or _rid_from_references(original))
+        if recipient is None:
+            return InboundEmail.Kind.UNMATCHED, f"{report_type} report that matches no message we sent"
         if report_type == "feedback-report":
-            address = next((b.get("original-rcpt-to", "") for b in blocks if b.get("original-rcpt-to")), "")
-            address = recipient.subscriber.person.email if recipient else address.split(";")[-1].strip(" <>")
+            address = recipient.subscriber.person.email
             bounce_record(email=address, kind=Bounce.Kind.COMPLAINT, diagnostic=str(message.get("Subject", "")),
-                          recipient_id=recipient.pk if recipient else None,
-                          subscriber_id=recipient.subscriber_id if recipient else None)
+                          recipient_id=recipient.pk, subscriber_id=recipient.subscriber_id)
             return InboundEmail.Kind.COMPLAINT, address
         per_recipient = [b for b in blocks if b.get("final-recipient") or b.get("action")] or [{}]
         for block in per_recipient:
@@ -163,19 +170,16 @@ def _process(message) -> tuple[str, str]:
             if action in {"delivered", "relayed", "expanded"}:
                 continue
             status = block.get("status", "")
-            address = block.get("final-recipient", "").split(";")[-1].strip(" <>")
-            if recipient:
-                address = recipient.subscriber.person.email
             kind = Bounce.Kind.HARD if status.startswith("5") and action == "failed" else Bounce.Kind.SOFT
-            bounce_record(email=address, kind=kind, status=status, diagnostic=block.get("diagnostic-code", ""),
-                          recipient_id=recipient.pk if recipient else None,
-                          subscriber_id=recipient.subscriber_id if recipient else None)
+            bounce_record(email=recipient.subscriber.person.email, kind=kind, status=status,
+                          diagnostic=block.get("diagnostic-code", ""), recipient_id=recipient.pk,
+                          subscriber_id=recipient.subscriber_id)
         return InboundEmail.Kind.BOUNCE, str(message.get("Subject", ""))
     sender = str(message.get("From", ""))
     if re.search(r"mailer-daemon|postmaster", sender, re.IGNORECASE) or _rid_from_verp(message):
         recipient = _recipient(_rid_from_verp(message) or _rid_from_references(message.as_string()))
         if recipient is None:
-            return InboundEmail.Kind.IGNORED, "bounce without a known reader"
+            return InboundEmail.Kind.UNMATCHED, "bounce that matches no message we sent"
         status = _STATUS.search(message.get_body(preferencelist=("plain",)).get_content()
                                 if message.get_body(preferencelist=("plain",)) else "")
         kind = Bounce.Kind.HARD if status and status.group(1) == "5" else Bounce.Kind.SOFT

@@ -24,6 +24,7 @@ from home.services.outbox import outbox_enqueue_template
 from home.services.people import person_match_or_create
 
 from ..models import Bounce, Recipient, Subscriber
+from ..transport import address_problem
 from . import NewsletterError
 
 CONFIRM_SALT = "newsletter.confirm"
@@ -72,6 +73,8 @@ def subscriber_subscribe(
     """
     if language not in Language.values:
         language = Language.ZH_HANS
+    if problem := address_problem(email):
+        raise NewsletterError(_("This address cannot receive email: %(reason)s") % {"reason": problem})
     try:
         with transaction.atomic():
             person = person_match_or_create(email=email, name=name, organisation_name=company, language=language,
@@ -335,6 +338,9 @@ def subscribers_import(*, stream, source: str, agreed_text: str = "") -> ImportR
             unknown = [s for s in slugs if s not in lines]
             if unknown:
                 report.rejected.append((number, email, _("unknown product line “%(slug)s”") % {"slug": unknown[0]}))
+                continue
+            if email and (problem := address_problem(email)):
+                report.rejected.append((number, email, problem))
                 continue
             try:
                 with transaction.atomic():

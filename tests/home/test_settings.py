@@ -10,11 +10,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_email_url_is_parsed():
     parsed = email_settings("smtp://mailer:p%40ss@smtp.example.com:587/?tls=True")
-    assert parsed["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert parsed["EMAIL_BACKEND"] == "home.mail.EmailBackend"  # Django's SMTP backend + EMAIL_SSL_CAFILE
     assert (parsed["EMAIL_HOST"], parsed["EMAIL_PORT"]) == ("smtp.example.com", 587)
     assert (parsed["EMAIL_HOST_USER"], parsed["EMAIL_HOST_PASSWORD"]) == ("mailer", "p@ss")
     assert parsed["EMAIL_USE_TLS"] is True and parsed["EMAIL_USE_SSL"] is False
     assert email_settings("smtps://smtp.example.com")["EMAIL_PORT"] == 465
+    assert email_settings("smtps://relay.internal/?cafile=/etc/relay-ca.pem")["EMAIL_SSL_CAFILE"] == "/etc/relay-ca.pem"
     assert email_settings("")["EMAIL_BACKEND"].endswith("filebased.EmailBackend")
 
 

@@ -115,3 +115,30 @@ def test_failed_messages_are_listed_for_staff(client, admin_user):
     assert response.status_code == 302
     message.refresh_from_db()
     assert message.state == OutboxMessage.State.QUEUED
+
+
+def test_a_message_that_keeps_failing_for_a_non_smtp_reason_ends_failed(smtp_server, settings):
+    """A broken attachment (not base64) fails in building, not in SMTP: retried, then failed for staff."""
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    message = _enqueue()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        attachments=[{"filename": "a.pdf", "content_b64": "not base64!", "mimetype": "application/pdf"}])
+    outbox_send(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.state == OutboxMessage.State.QUEUED and "Error" in message.last_error
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    outbox_send(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.state == OutboxMessage.State.FAILED and message.attempts == 2
+    assert not smtp_server.messages
+
+
+def test_sweep_fails_a_message_whose_worker_died_on_every_attempt(settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    message = _enqueue()
+    long_ago = timezone.now() - timedelta(hours=1)
+    OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxMessage.State.SENDING, attempts=3,
+                                                       updated_at=long_ago)
+    outbox_sweep()
+    message.refresh_from_db()
+    assert message.state == OutboxMessage.State.FAILED and "worker" in message.last_error

@@ -175,7 +175,7 @@ def test_sweep_requeues_rows_of_a_dead_worker_and_starts_due_schedules(journal, 
     with django_capture_on_commit_callbacks(execute=False):
         delivery = deliveries.delivery_start(issue=journal["issue"])
         deliveries.delivery_build(delivery_id=delivery.pk)
-    claimed = sending._claim(delivery.pk, 2)  # a worker claims two rows and dies
+    _token, claimed = sending._claim(delivery.pk, 2)  # a worker claims two rows and dies
     long_ago = timezone.now() - timedelta(minutes=10)
     Recipient.objects.filter(pk__in=claimed).update(claimed_at=long_ago)
     Delivery.objects.filter(pk=delivery.pk).update(heartbeat_at=long_ago)

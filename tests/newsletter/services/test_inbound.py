@@ -34,6 +34,7 @@ def _process(raw: str):
 
 
 def _dsn(rid, address, status, action="failed"):
+    delivery = Recipient.objects.get(rid=rid).delivery_id
     return f"""From: Mail Delivery System <MAILER-DAEMON@mx.example.net>
 To: bounces+{rid}@example.com
 Subject: Undelivered Mail Returned to Sender
@@ -58,7 +59,7 @@ Diagnostic-Code: smtp; 550 5.1.1 user unknown
 --B
 Content-Type: text/rfc822-headers
 
-Message-ID: <{rid}.d1@example.com>
+Message-ID: <{rid}.d{delivery}@example.com>
 Subject: the issue
 
 --B--
@@ -108,7 +109,7 @@ Original-Rcpt-To: reader2@example.com
 --B
 Content-Type: message/rfc822
 
-Message-ID: <{row.rid}.d1@example.com>
+Message-ID: <{row.rid}.d{row.delivery_id}@example.com>
 Subject: the issue
 
 body
@@ -116,6 +117,44 @@ body
 """
     assert _process(raw).kind == InboundEmail.Kind.COMPLAINT
     assert Subscriber.objects.get(pk=row.subscriber_id).status == Subscriber.Status.COMPLAINED
+
+
+def _arf(original_message_id):
+    return f"""From: abuse@isp.example
+To: care@example.com
+Subject: Complaint about message
+Message-ID: <arf-forged-{original_message_id}@isp.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="B"
+
+--B
+Content-Type: message/feedback-report
+
+Feedback-Type: abuse
+Original-Rcpt-To: reader2@example.com
+
+--B
+Content-Type: message/rfc822
+
+Message-ID: <{original_message_id}>
+Subject: the issue
+
+body
+--B--
+"""
+
+
+@pytest.mark.parametrize("original", ["someone-else@mail.example", "aaaaaaaaaaaa.d999999@example.com"])
+def test_reports_that_match_no_message_we_sent_change_nothing(sent, settings, original):
+    """Anyone can mail the reply address a report naming any reader: without our reader id or a
+    Message-ID we sent, it is kept for a person to check and unsubscribes nobody."""
+    settings.JOURNAL_BOUNCE_ADDRESS = "bounces@example.com"
+    assert _process(_arf(original)).kind == InboundEmail.Kind.UNMATCHED
+    forged_dsn = _dsn(sent["rows"][0].rid, "reader0@example.com", "5.1.1").replace(
+        f"bounces+{sent['rows'][0].rid}@", "bounces@").replace(sent["rows"][0].rid + ".d", "zzzzzzzzzzzz.d")
+    assert _process(forged_dsn).kind == InboundEmail.Kind.UNMATCHED
+    assert not Bounce.objects.exists()
+    assert Subscriber.objects.filter(status=Subscriber.Status.ACTIVE).count() == 3
 
 
 @pytest.mark.parametrize("headers", [
@@ -129,7 +168,7 @@ body
 def test_auto_replies_are_filtered(sent, headers):
     row = sent["rows"][0]
     raw = f"From: reader0@example.com\nTo: care@example.com\nMessage-ID: <ooo-{abs(hash(headers))}@x>\n" \
-          f"In-Reply-To: <{row.rid}.d1@example.com>\n{headers}\n\nI am away until Monday.\n"
+          f"In-Reply-To: <{row.rid}.d{row.delivery_id}@example.com>\n{headers}\n\nI am away until Monday.\n"
     assert _process(raw).kind == InboundEmail.Kind.AUTO_REPLY
     assert not ReaderReply.objects.exists()
 
@@ -197,3 +236,22 @@ def test_mailbox_command_reads_an_mbox(sent, tmp_path, settings):
     assert ReaderReply.objects.get().body == "<p>Great issue.</p>"
     call_command("journal_inbound", str(path), stdout=StringIO())
     assert ReaderReply.objects.count() == 1 and Bounce.objects.count() == 1
+
+
+def test_care_managers_see_unmatched_reports_in_the_admin(sent, client):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from home.roles import CARE_MANAGERS, EDITORS
+
+    row = _process(_arf("someone-else@mail.example"))
+    manager = get_user_model().objects.create_user("mgr14", "mgr14@example.com", "x" * 12, is_staff=True)
+    manager.groups.add(Group.objects.get(name=CARE_MANAGERS))
+    client.force_login(manager)
+    listing = client.get("/admin/journal_inbound/?kind=unmatched")
+    assert listing.status_code == 200 and "arf-forged-someone-else" in listing.content.decode()
+    assert client.get(f"/admin/journal_inbound/inspect/{row.pk}/").status_code == 200
+    editor = get_user_model().objects.create_user("ed14", "ed14@example.com", "x" * 12, is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    client.force_login(editor)
+    assert client.get("/admin/journal_inbound/").status_code == 302

@@ -96,3 +96,16 @@ def test_invalid_email_and_missing_consent_are_explained(client):
     body = response.content.decode()
     assert response.status_code == 200 and "errorlist" in body
     assert not Subscriber.objects.exists()
+
+
+def test_an_address_that_no_mail_server_could_take_is_refused_at_subscribe_and_import(journal):
+    from newsletter.forms import SubscribeForm
+    from newsletter.services import NewsletterError
+    from newsletter.services.subscribers import subscriber_subscribe, subscribers_import
+
+    form = SubscribeForm(data={"email": "reader@\u2603.example", "language": "zh-hans", "consent": "on"})
+    assert not form.is_valid() and "email" in form.errors
+    with pytest.raises(NewsletterError):
+        subscriber_subscribe(email="reader@\u2603.example")
+    report = subscribers_import(stream="email\nreader@\u2603.example\nreader@例子.中国\n".encode(), source="test")
+    assert report.created == 1 and len(report.rejected) == 1 and "IDNA" in report.rejected[0][2]
