@@ -206,7 +206,7 @@ class SatisfactionPanel(DashboardPanel):
             series=[
                 Series(_("Ratings after a complaint"), ratings, chart="bar",
                        links=_links(self.period, "care_ratings:index", "created_at", complaint__isnull="false")),
-                Series(_("CSAT (% rating 4-5)"), csat, unit=PERCENT, chart="line",
+                Series(_("CSAT (share rating 4-5)"), csat, unit=PERCENT, chart="line",
                        links=_links(self.period, "care_ratings:index", "created_at", complaint__isnull="false",
                                     score__gte=4)),
             ],
