@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from home.dashboard import DashboardPanel, PanelData, bucket_counts, change_text, period_get
 from home.models import OutboxMessage
@@ -82,9 +82,12 @@ def test_previous_period_has_the_same_length():
 
 
 def test_change_is_stated_with_its_direction():
-    assert change_text("Calls", 12, 10, "week") == "Calls: 12, up 2 (+20%) on the previous week (10)."
-    assert change_text("Calls", 5, 10, "month") == "Calls: 5, down 5 (-50%) on the previous 30 days (10)."
-    assert change_text("Calls", 3, 3, "year") == "Calls: 3, the same as the previous year."
+    with translation.override("zh-hans"):
+        assert change_text("通话", 12, 10, "week") == "通话：12，比上一周（10）增加 2 (+20%)。"
+    with translation.override("en"):
+        assert change_text("Calls", 12, 10, "week") == "Calls: 12, up 2 (+20%) on the previous week (10)."
+        assert change_text("Calls", 5, 10, "month") == "Calls: 5, down 5 (-50%) on the previous 30 days (10)."
+        assert change_text("Calls", 3, 3, "year") == "Calls: 3, the same as the previous year."
 
 
 def test_panel_hidden_without_permission(client, panel):
