@@ -222,11 +222,17 @@ class DashboardPanel(Component):
         assert len(units) <= 2, f"{self.key}: at most two units (two axes) per chart"
         return {
             "title": str(self.title), "labels": [str(label) for label in data.labels], "chart": self.chart,
-            "units": [{"unit": u, "name": str(UNIT_NAMES[u])} for u in units],
+            "units": [{"unit": u, "name": self._axis_name(data, u)} for u in units],
             "series": [{"name": str(s.name), "values": s.values, "unit": s.unit, "links": s.links or [],
                         "chart": s.chart or self.chart} for s in data.series],
             "empty": str(_("no data")),
         }
+
+    @staticmethod
+    def _axis_name(data, unit):
+        """The series' name when it is alone on its axis; else the unit (none for counts: the legend says)."""
+        names = [str(s.name) for s in data.series if s.unit == unit]
+        return names[0] if len(names) == 1 else str(UNIT_NAMES[unit])
 
     def get_context_data(self, parent_context=None):
         data = self.get_data()
@@ -244,7 +250,7 @@ class DashboardPanel(Component):
         return [columns, *[[c.value if isinstance(c, Cell) else c for c in row] for row in rows]]
 
 
-UNIT_NAMES = {COUNT: gettext_lazy("Number"), HOURS: gettext_lazy("Hours"), PERCENT: gettext_lazy("%")}
+UNIT_NAMES = {COUNT: "", HOURS: gettext_lazy("Hours"), PERCENT: gettext_lazy("%")}
 
 
 @dataclass

@@ -13,6 +13,8 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from home.models import ProductLine
+
 from ..models import (
     Call,
     CallPurpose,
@@ -99,6 +101,7 @@ def _complaints(rng, today, customers, groups, manager):
     now = timezone.now()
     categories = [c for c, w in CATEGORY_WEIGHTS.items() for _i in range(w)]
     people = [(c, _contact(c)) for c in customers if _contact(c) is not None]
+    lines = list(ProductLine.objects.filter(active=True).order_by("pk")) or [None]
     complaints = []
     for back in range(DAYS, -1, -1):
         day = today - timedelta(days=back)
@@ -109,7 +112,7 @@ def _complaints(rng, today, customers, groups, manager):
             done = resolved < now and rng.random() < 0.9
             complaints.append(Complaint(
                 kind=Complaint.Kind.COMPLAINT, channel=rng.choice(Complaint.Channel.values),
-                category=rng.choice(categories), severity=rng.choice(["low", "medium", "medium", "high"]),
+                category=rng.choice(categories), product_line=rng.choice(lines), severity=rng.choice(["low", "medium", "medium", "high"]),
                 summary=f"{MARK}{len(complaints)}", description="<p>演示 / demo</p>", person=person,
                 state=Complaint.State.RESOLVED if done else Complaint.State.IN_PROGRESS, received_at=received,
                 resolved_at=resolved if done else None,

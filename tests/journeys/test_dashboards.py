@@ -89,7 +89,7 @@ def test_each_role_reads_its_dashboard_and_clicks_through(browser, live_server, 
         profile.preferred_language = language
         profile.save()
         context = browser.new_context(locale="zh-CN" if language == "zh-hans" else "en-GB",
-                                      viewport={"width": 1280, "height": 900})
+                                      viewport={"width": 1280, "height": 4200})
         page = context.new_page()
         page.set_default_timeout(20000)
         _sign_in(page, live_server.url, username, password)

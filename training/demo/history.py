@@ -30,7 +30,7 @@ def load_history(stdout=None):
         return
     rng = random.Random(21)
     people = iter(Person.objects.bulk_create(
-        [Person(name=f"学员{n:03d}", email=f"t{n:03d}@{DOMAIN}") for n in range(1100)]))
+        [Person(name=f"学员{n:03d}", email=f"t{n:03d}@{DOMAIN}") for n in range(1400)]))
     today = timezone.localdate()
     past = _past_classes(rng, today, courses, people)
     _coming_classes(people)
@@ -44,7 +44,7 @@ def _at(day):
 
 def _past_classes(rng, today, courses, people):
     sessions = []
-    for n, back in enumerate(range(DAYS, 0, -4)):
+    for n, back in enumerate(range(DAYS, 0, -3)):
         course = courses[n % len(courses)]
         starts = _at(today - timedelta(days=back))
         sessions.append(ClassSession(

@@ -37,7 +37,9 @@
       tooltip: { trigger: "axis", confine: true, axisPointer: { type: spec.chart === "line" ? "line" : "shadow" } },
       xAxis: {
         type: "category", data: spec.labels,
-        axisLabel: { width: Math.max(48, Math.floor((width * 0.85) / shown)), overflow: "break", hideOverlap: true },
+        // Every label when there are a dozen or fewer (wrapped to the bar's width); else as many as fit.
+        axisLabel: { width: Math.max(48, Math.floor((width * 0.85) / shown) - 8), overflow: "break",
+                     interval: spec.labels.length <= 12 ? 0 : "auto", hideOverlap: spec.labels.length > 12 },
       },
       yAxis: spec.units.map(yAxis),
       series: spec.series.map(function (s) {
