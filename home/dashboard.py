@@ -44,7 +44,8 @@ class Period:
         tz = timezone.get_current_timezone()
         step = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1)}
         starts = [datetime.combine(day, time.min, tzinfo=tz) for day, _label in self.buckets]
-        return list(zip(starts, [*starts[1:], starts[-1] + step[self.unit]], strict=True))
+        # The last bucket ends now, as the counts do (nothing dated later today is counted).
+        return list(zip(starts, [*starts[1:], min(starts[-1] + step[self.unit], self.end)], strict=True))
 
     def previous(self) -> "Period":
         """The period of the same length just before this one."""
@@ -110,10 +111,13 @@ def list_url(viewname: str, **params) -> str:
 
 def range_params(field_name: str, start: datetime, end: datetime) -> dict:
     """Listing filter parameters for ``start <= field < end`` (local time, as the filter forms read it)."""
-    def local(moment):
-        return timezone.localtime(moment).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    def local(moment, up=False):
+        moment = timezone.localtime(moment).replace(tzinfo=None)
+        if up and moment.microsecond:  # the end, to the next whole second: the counts include it
+            moment += timedelta(seconds=1)
+        return moment.isoformat(sep=" ", timespec="seconds")
 
-    return {f"{field_name}__gte": local(start), f"{field_name}__lt": local(end)}
+    return {f"{field_name}__gte": local(start), f"{field_name}__lt": local(end, up=True)}
 
 
 @dataclass

@@ -189,7 +189,8 @@ class ComplaintViewSet(ModelViewSet):
     copy_view_enabled = False
     list_display = ["reference", "summary", "kind", "state", "severity", "category", "responsible", "received_at"]
     list_filter = {"state": ["exact"], "kind": ["exact"], "channel": ["exact"], "category": ["exact"],
-                   "severity": ["exact"], "product_line": ["exact"], "received_at": ["gte", "lt"]}
+                   "severity": ["exact"], "product_line": ["exact"], "received_at": ["gte", "lt"],
+                   "resolved_at": ["gte", "lt"]}
     search_fields = ["reference", "summary", "person__name"]
     list_per_page = 50
 

@@ -108,6 +108,8 @@ def _complaints(rng, today, customers, groups, manager):
         for _i in range(rng.choice([0, 1, 1, 2, 2, 3] if day.weekday() < 5 else [0, 0, 1])):
             customer, person = rng.choice(people)
             received = _moment(day, rng.randint(8, 20), rng.randint(0, 59))
+            if received > now:
+                continue
             resolved = received + timedelta(hours=rng.choice([4, 8, 20, 30, 48, 72, 120]))
             done = resolved < now and rng.random() < 0.9
             complaints.append(Complaint(

@@ -69,7 +69,7 @@ def _past_classes(rng, today, courses, people):
         issued = min(day + timedelta(days=rng.randint(1, 9)), today)  # after the assessment is marked
         certificate = certificate_create(person=signup.person, course=session.course, class_date=day,
                                          issued_on=issued, session=session, signup=signup)
-        Certificate.objects.filter(pk=certificate.pk).update(created_at=_at(issued))
+        Certificate.objects.filter(pk=certificate.pk).update(created_at=min(_at(issued), timezone.now()))
     return len(sessions)
 
 
