@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
+from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.template.loader import render_to_string
@@ -24,6 +25,7 @@ from wagtail.admin.ui.components import Component
 PERIODS = {"week": gettext_lazy("Week"), "month": gettext_lazy("Month"), "quarter": gettext_lazy("Quarter"),
            "year": gettext_lazy("Year")}
 COUNT, HOURS, PERCENT = "count", "hours", "percent"
+PREVIOUS_CACHE_SECONDS = 600
 
 
 @dataclass
@@ -204,10 +206,19 @@ class DashboardPanel(Component):
         """One sentence on the first series against the same panel over the previous period."""
         if data.comparison or not data.series:
             return data.comparison
-        before = type(self)(self.request, self.period.previous()).get_data()
         first = data.series[0]
-        same = [s for s in before.series if s.name == first.name]
-        return change_text(first.name, series_total(first), series_total(same[0]) if same else 0, self.period.key)
+        return change_text(first.name, series_total(first), self.previous_totals().get(first.name, 0), self.period.key)
+
+    def previous_totals(self) -> dict:
+        """{series name: total} over the previous period. That period is over, so its figures are kept
+        for a few minutes (per panel, user, period and language) instead of being counted on every view."""
+        before = self.period.previous()
+        key = f"dashboard:{self.key}:{self.request.user.pk}:{before.key}:{before.start.isoformat()}:{get_language()}"
+        totals = cache.get(key)
+        if totals is None:
+            totals = {s.name: series_total(s) for s in type(self)(self.request, before).get_data().series}
+            cache.set(key, totals, PREVIOUS_CACHE_SECONDS)
+        return totals
 
     def first_column(self):
         return self.period.unit_label if self.over_time else _("Item")
