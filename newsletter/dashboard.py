@@ -46,13 +46,20 @@ def _answer_series(sections, links_for):
 
 
 def _group_answers(rows):
-    issues = IssuePage.objects.filter(pk__in={row["issue_id"] for row in rows}).only("pk", "title", "body")
+    issues = IssuePage.objects.filter(pk__in={row["issue_id"] for row in rows}).only("pk", "title", "body",
+                                                                                    "translation_key", "locale")
     issues = {issue.pk: issue for issue in issues}
-    names = section_names(issues.values())
+    # Sections named in the reader's language: a translation keeps its sections' ids.
+    translated = {page.translation_key: page for page in IssuePage.objects.filter(
+        translation_key__in=[i.translation_key for i in issues.values()],
+        locale__language_code=get_language()).only("pk", "title", "body", "translation_key")}
+    shown = {pk: translated.get(issue.translation_key, issue) for pk, issue in issues.items()}
+    names = {(pk, block): name for pk, page in shown.items()
+             for (_page, block), name in section_names([page]).items()}
     sections = {}
     for row in rows:
         name = names.get((row["issue_id"], row["block_id"]), row["block_id"][:8])
-        label = name if len(issues) == 1 else f"{issues[row['issue_id']].title} · {name}"
+        label = name if len(issues) == 1 else f"{shown[row['issue_id']].title} · {name}"
         entry = sections.setdefault(label, {"issue": row["issue_id"], "block": row["block_id"], "choices": {}})
         entry["choices"][row["choice"]] = entry["choices"].get(row["choice"], 0) + row["n"]
     return sections
