@@ -54,7 +54,7 @@ def _sign_in(page, base, username, password):
         device = TOTPDevice.objects.get(user__username=username, name="journey")
         page.wait_for_selector("input[name=token]")
         page.fill("input[name=token]", f"{totp(device.bin_key):06d}")
-        page.click("main button[type=submit], form button[type=submit]")
+        page.click("main form button[type=submit]")
     page.wait_for_url("**/admin/")
 
 
