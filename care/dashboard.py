@@ -49,10 +49,10 @@ class MyCallsPanel(DashboardPanel):
 
     def get_data(self):
         user = self.request.user
-        completed = bucket_counts(
+        completed = self.cached("completed", lambda: bucket_counts(
             Call.objects.filter(assignee=user, state=Call.State.CLOSED, disposition=Call.Disposition.COMPLETED),
             "closed_at", self.period,
-        )
+        ))
         today = timezone.localdate()
         monday = today - timedelta(days=today.weekday())
         tomorrow = _start_of(today + timedelta(days=1))
@@ -92,8 +92,8 @@ class SlaPanel(DashboardPanel):
         now = timezone.now()
         late = Q(closed_at__gt=F("due_at")) | Q(closed_at__isnull=True, paused_at__isnull=True, due_at__lt=now)
         orders = WorkOrder.objects.filter(due_at__lte=now)
-        breached = bucket_counts(orders.filter(late), "due_at", self.period)
-        due = bucket_counts(orders, "due_at", self.period)
+        breached = self.cached("breached", lambda: bucket_counts(orders.filter(late), "due_at", self.period))
+        due = self.cached("due", lambda: bucket_counts(orders, "due_at", self.period))
         open_now = WorkOrder.objects.filter(closed_at__isnull=True, paused_at__isnull=True, due_at__lt=now).count()
         return PanelData(
             labels=self.period.labels,
@@ -115,7 +115,8 @@ class ComplaintsPanel(DashboardPanel):
 
     def get_data(self):
         complaints = Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT)
-        counts = bucket_counts(complaints, "received_at", self.period, group_by="category")
+        counts = self.cached("categories", lambda: bucket_counts(complaints, "received_at", self.period,
+                                                                  group_by="category"))
         series = [
             Series(str(label), counts[value], links=_links(self.period, "care_complaints:index", "received_at",
                                                           kind=Complaint.Kind.COMPLAINT, category=value))
@@ -167,7 +168,7 @@ class ResolutionPanel(DashboardPanel):
         )
         index = {start: i for i, (start, _label) in enumerate(self.period.buckets)}
         average, counts = [None] * len(index), _zeros(self.period)
-        for row in per_bucket:
+        for row in self.cached("resolved", lambda: list(per_bucket)):
             i = index.get(timezone.localtime(row["bucket"]).date())
             if i is not None:
                 average[i] = round(row["took"].total_seconds() / 3600, 1)
@@ -194,7 +195,7 @@ class SatisfactionPanel(DashboardPanel):
         rated = SatisfactionRating.objects.filter(complaint__isnull=False).annotate(
             happy=ExpressionWrapper(Q(score__gte=4), output_field=BooleanField())
         )
-        by_happiness = bucket_counts(rated, "created_at", self.period, group_by="happy")
+        by_happiness = self.cached("happy", lambda: bucket_counts(rated, "created_at", self.period, group_by="happy"))
         happy = by_happiness.get(True, _zeros(self.period))
         ratings = [h + u for h, u in zip(happy, by_happiness.get(False, _zeros(self.period)), strict=True)]
         # No rating in a bucket is a gap in the line, not 0%.

@@ -26,6 +26,7 @@ PERIODS = {"week": gettext_lazy("Week"), "month": gettext_lazy("Month"), "quarte
            "year": gettext_lazy("Year")}
 COUNT, HOURS, PERCENT = "count", "hours", "percent"
 PREVIOUS_CACHE_SECONDS = 600
+CHART_CACHE_SECONDS = 60
 
 
 @dataclass
@@ -201,6 +202,17 @@ class DashboardPanel(Component):
 
     def get_data(self) -> PanelData:
         raise NotImplementedError
+
+    def cached(self, name: str, compute):
+        """``compute()``, kept for a minute per panel, user, period and language: for a chart's counts
+        over the whole period (the headline figures, such as what is due today, stay live)."""
+        key = (f"dashboard:{self.key}:{name}:{self.request.user.pk}:{self.period.key}:"
+               f"{self.period.start.isoformat()}:{get_language()}")
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, CHART_CACHE_SECONDS)
+        return value
 
     def compare(self, data: PanelData) -> str:
         """One sentence on the first series against the same panel over the previous period."""
