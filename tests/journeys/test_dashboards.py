@@ -74,7 +74,7 @@ def _click_bar_and_count(page, chart_id, bar):
 CLICKS = {
     "carestaff": ("week", "chart-care-my-calls", 0, 20),
     "caremanager": ("quarter", "chart-care-complaints", None, 50),
-    "editor": ("month", "chart-journal-last-issue", 0, 20),
+    "editor": ("month", "chart-journal-last-issue", 1, 20),
     "coordinator": ("month", "chart-training-next", 1, 20),
 }
 
