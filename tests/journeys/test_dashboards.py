@@ -28,11 +28,11 @@ CHARTS = """() => [...document.querySelectorAll('.dashboard-chart')].map(el => {
       ? chart.getModel().getComponent('yAxis', i).axis.scale.getTicks().map(t => t.value) : []).flat();
   const bars = [];
   option.series.forEach((s, si) => { if (s.type !== 'bar') return;
+    const layout = chart.getModel().getSeriesByIndex(si).getData();
     s.data.forEach((v, di) => { if (!v) return;
-      const top = chart.convertToPixel({seriesIndex: si}, [di, v]);
-      const bottom = chart.convertToPixel({seriesIndex: si}, [di, 0]);
-      bars.push({series: si, index: di, value: v, x: box.left + window.scrollX + top[0],
-                 y: box.top + window.scrollY + (top[1] + bottom[1]) / 2}); }); });
+      const r = layout.getItemLayout(di);  // this series' bar within its group
+      bars.push({series: si, index: di, value: v, x: box.left + window.scrollX + r.x + r.width / 2,
+                 y: box.top + window.scrollY + r.y + r.height / 2}); }); });
   return {id: el.id, legend, countTicks, bars};
 })"""
 
