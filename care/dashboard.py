@@ -1,15 +1,28 @@
-"""Dashboard panels for care staff (their own calls) and care managers (complaints, coverage,
-satisfaction, gift campaigns)."""
+"""Dashboard panels for care staff (their queue and their own calls) and care managers (SLA breaches,
+complaints, time to resolve, post-complaint satisfaction, gift campaigns). Every figure and every bar
+or point links to the admin listing of the rows behind it."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Avg, BooleanField, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from home.dashboard import DashboardPanel, PanelData, bucket_counts
+from home.dashboard import (
+    HOURS,
+    PERCENT,
+    DashboardPanel,
+    Figure,
+    PanelData,
+    Series,
+    bucket_counts,
+    change_text,
+    list_url,
+    range_params,
+)
 from home.registry import dashboard_panels
 
 from . import selectors
@@ -20,33 +33,78 @@ def _zeros(period):
     return [0] * len(period.buckets)
 
 
+def _links(period, viewname, field_name, **params):
+    return [list_url(viewname, **params, **range_params(field_name, start, end)) for start, end in period.ranges]
+
+
+def _start_of(day):
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
 class MyCallsPanel(DashboardPanel):
     key = "care-my-calls"
     title = gettext_lazy("My calls")
     permission = "care.work_call"
-    order = 30
+    order = 1
 
     def get_data(self):
         user = self.request.user
-        completed = bucket_counts(
+        completed = self.cached("completed", lambda: bucket_counts(
             Call.objects.filter(assignee=user, state=Call.State.CLOSED, disposition=Call.Disposition.COMPLETED),
             "closed_at", self.period,
-        )
+        ))
         today = timezone.localdate()
         monday = today - timedelta(days=today.weekday())
+        tomorrow = _start_of(today + timedelta(days=1))
+        mine = {"assignee": user.pk, "state": Call.State.OPEN}
+        week = _start_of(monday)  # a moment, not a date cast, so the (assignee, state, closed_at) index serves
         figures = Call.objects.filter(
-            Q(state=Call.State.OPEN) | Q(state=Call.State.CLOSED, closed_at__date__gte=monday), assignee=user
+            Q(state=Call.State.OPEN) | Q(state=Call.State.CLOSED, closed_at__gte=week), assignee=user
         ).aggregate(
-            due_today=Count("pk", filter=Q(state=Call.State.OPEN, due_at__date__lte=today, deadline__gte=today)),
+            due_today=Count("pk", filter=Q(state=Call.State.OPEN, due_at__lt=tomorrow, deadline__gte=today)),
             overdue=Count("pk", filter=Q(state=Call.State.OPEN, deadline__lt=today)),
             this_week=Count("pk", filter=Q(state=Call.State.CLOSED, disposition=Call.Disposition.COMPLETED,
-                                           closed_at__date__gte=monday)),
+                                           closed_at__gte=week)),
         )
+        done = {"assignee": user.pk, "state": Call.State.CLOSED, "disposition": Call.Disposition.COMPLETED}
         return PanelData(
             labels=self.period.labels,
-            series=[(_("Completed calls"), completed)],
-            summary=[(_("due today"), figures["due_today"]), (_("overdue"), figures["overdue"]),
-                     (_("completed this week"), figures["this_week"])],
+            series=[Series(_("Completed calls"), completed,
+                           links=_links(self.period, "care_calls:index", "closed_at", **done))],
+            summary=[
+                Figure(_("overdue"), figures["overdue"],
+                       list_url("care_calls:index", **mine, deadline__lt=today.isoformat())),
+                Figure(_("due today"), figures["due_today"],
+                       list_url("care_calls:index", **mine, deadline__gte=today.isoformat(),
+                                due_at__lt=timezone.localtime(tomorrow).strftime("%Y-%m-%d %H:%M:%S"))),
+                Figure(_("completed this week"), figures["this_week"],
+                       list_url("care_calls:index", **done, **range_params("closed_at", week, tomorrow))),
+            ],
+        )
+
+
+class SlaPanel(DashboardPanel):
+    key = "care-sla"
+    title = gettext_lazy("Work orders: SLA breaches")
+    permission = "care.view_complaint_report"
+    order = 39
+
+    def get_data(self):
+        now = timezone.now()
+        late = Q(closed_at__gt=F("due_at")) | Q(closed_at__isnull=True, paused_at__isnull=True, due_at__lt=now)
+        orders = WorkOrder.objects.filter(due_at__lte=now)
+        breached = self.cached("breached", lambda: bucket_counts(orders.filter(late), "due_at", self.period))
+        due = self.cached("due", lambda: bucket_counts(orders, "due_at", self.period))
+        open_now = WorkOrder.objects.filter(closed_at__isnull=True, paused_at__isnull=True, due_at__lt=now).count()
+        return PanelData(
+            labels=self.period.labels,
+            series=[
+                Series(_("SLA breached"), breached,
+                       links=_links(self.period, "care_workorders:index", "due_at", breached="true", open="0")),
+                Series(_("Work orders due"), due, links=_links(self.period, "care_workorders:index", "due_at", open="0")),
+            ],
+            summary=[Figure(_("open work orders past their SLA now"), open_now,
+                            list_url("care_workorders:index", breached="true", open="1"))],
         )
 
 
@@ -58,29 +116,45 @@ class ComplaintsPanel(DashboardPanel):
 
     def get_data(self):
         complaints = Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT)
-        counts = bucket_counts(complaints, "received_at", self.period, group_by="category")
-        series = [(str(label), counts[value]) for value, label in Complaint.Category.choices if value in counts]
+        counts = self.cached("categories", lambda: bucket_counts(complaints, "received_at", self.period,
+                                                                  group_by="category"))
+        series = [
+            Series(str(label), counts[value], links=_links(self.period, "care_complaints:index", "received_at",
+                                                          kind=Complaint.Kind.COMPLAINT, category=value))
+            for value, label in Complaint.Category.choices if value in counts
+        ]
         by_line = (
-            complaints.filter(received_at__gte=self.period.start)
-            .values("product_line__name_zh_hans", "product_line__name_en")
+            complaints.filter(received_at__gte=self.period.start, received_at__lte=self.period.end)
+            .values("product_line_id", "product_line__name_zh_hans", "product_line__name_en")
             .annotate(n=Count("pk"))
             .order_by("-n")
         )
         name = "product_line__name_en" if (get_language() or "").startswith("en") else "product_line__name_zh_hans"
-        overdue = WorkOrder.objects.filter(closed_at__isnull=True, paused_at__isnull=True, due_at__lt=timezone.now()).count()
+        window = range_params("received_at", self.period.start, self.period.ranges[-1][1])
+        total = sum(sum(s.values) for s in series)
         return PanelData(
             labels=self.period.labels,
-            series=series or [(_("Complaints"), _zeros(self.period))],
-            summary=[(_("overdue work orders"), overdue)]
-            + [(row[name] or _("no product line"), row["n"]) for row in by_line],
+            series=series or [Series(_("Complaints"), _zeros(self.period))],
+            comparison=self._compare_total(total),
+            summary=[Figure(_("complaints in this period"), total,
+                            list_url("care_complaints:index", kind=Complaint.Kind.COMPLAINT, **window))]
+            + [Figure(row[name] or _("no product line"), row["n"],
+                      list_url("care_complaints:index", kind=Complaint.Kind.COMPLAINT, product_line=row["product_line_id"],
+                               **window) if row["product_line_id"] else "")
+               for row in by_line],
         )
+
+    def _compare_total(self, total):
+        before = self.period.previous()
+        previous = Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT, received_at__gte=before.start,
+                                            received_at__lt=self.period.start).count()
+        return change_text(_("Complaints"), total, previous, self.period.key)
 
 
 class ResolutionPanel(DashboardPanel):
     key = "care-resolution"
-    title = gettext_lazy("Time to resolve, callback coverage and satisfaction")
+    title = gettext_lazy("Complaints resolved and time to resolve")
     permission = "care.view_complaint_report"
-    chart = "line"
     order = 41
 
     def get_data(self):
@@ -94,28 +168,55 @@ class ResolutionPanel(DashboardPanel):
             .order_by()
         )
         index = {start: i for i, (start, _label) in enumerate(self.period.buckets)}
-        average, counts = _zeros(self.period), _zeros(self.period)
-        for row in per_bucket:
+        average, counts = [None] * len(index), _zeros(self.period)
+        for row in self.cached("resolved", lambda: list(per_bucket)):
             i = index.get(timezone.localtime(row["bucket"]).date())
             if i is not None:
                 average[i] = round(row["took"].total_seconds() / 3600, 1)
                 counts[i] = row["n"]
-        rated = SatisfactionRating.objects.annotate(
-            happy=ExpressionWrapper(Q(score__gte=4), output_field=BooleanField())
-        )
-        by_happiness = bucket_counts(rated, "created_at", self.period, group_by="happy")
-        happy = by_happiness.get(True, _zeros(self.period))
-        ratings = [h + u for h, u in zip(happy, by_happiness.get(False, _zeros(self.period)), strict=True)]
-        csat = [round(100 * h / r) if r else 0 for h, r in zip(happy, ratings, strict=True)]
         coverage = selectors.six_month_coverage()
-        overall = selectors.csat(since=self.period.start)
         return PanelData(
             labels=self.period.labels,
-            series=[(_("Hours to resolve (average)"), average), (_("CSAT (% rating 4-5)"), csat)],
+            series=[
+                Series(_("Complaints resolved"), counts, chart="bar",
+                       links=_links(self.period, "care_complaints:index", "resolved_at")),
+                Series(_("Hours to resolve (average)"), average, unit=HOURS, chart="line"),
+            ],
+            summary=[Figure(_("six-month callback coverage"), f"{round(100 * (coverage['share'] or 0))}%")],
+        )
+
+
+class SatisfactionPanel(DashboardPanel):
+    key = "care-csat"
+    title = gettext_lazy("Satisfaction after complaints (CSAT)")
+    permission = "care.view_complaint_report"
+    order = 42
+
+    def get_data(self):
+        rated = SatisfactionRating.objects.filter(complaint__isnull=False).annotate(
+            happy=ExpressionWrapper(Q(score__gte=4), output_field=BooleanField())
+        )
+        by_happiness = self.cached("happy", lambda: bucket_counts(rated, "created_at", self.period, group_by="happy"))
+        happy = by_happiness.get(True, _zeros(self.period))
+        ratings = [h + u for h, u in zip(happy, by_happiness.get(False, _zeros(self.period)), strict=True)]
+        # No rating in a bucket is a gap in the line, not 0%.
+        csat = [round(100 * h / r) if r else None for h, r in zip(happy, ratings, strict=True)]
+        overall = selectors.csat(since=self.period.start, ratings=SatisfactionRating.objects.filter(complaint__isnull=False))
+        response = selectors.survey_response_rate(since=self.period.start)
+        return PanelData(
+            labels=self.period.labels,
+            series=[
+                Series(_("Ratings after a complaint"), ratings, chart="bar",
+                       links=_links(self.period, "care_ratings:index", "created_at", complaint__isnull="false")),
+                Series(_("CSAT (share rating 4-5)"), csat, unit=PERCENT, chart="line",
+                       links=_links(self.period, "care_ratings:index", "created_at", complaint__isnull="false",
+                                    score__gte=4)),
+            ],
             summary=[
-                (_("six-month callback coverage"), f"{round(100 * (coverage['share'] or 0))}%"),
-                (_("CSAT in this period"), f"{round(100 * (overall['share'] or 0))}%"),
-                (_("complaints resolved in this period"), sum(counts)),
+                Figure(_("CSAT after complaints in this period"),
+                       "—" if overall["share"] is None else f"{round(100 * overall['share'])}%"),
+                Figure(_("survey response rate"), "—" if response["share"] is None
+                       else f"{round(100 * response['share'])}% ({response['answered']}/{response['sent']})"),
             ],
         )
 
@@ -124,23 +225,31 @@ class GiftFulfilmentPanel(DashboardPanel):
     key = "care-gifts"
     title = gettext_lazy("Gift campaigns: fulfilment")
     permission = "care.view_complaint_report"
-    order = 42
+    order = 43
+    over_time = False
 
     def get_data(self):
         rows = list(
             GiftRecipient.objects.filter(campaign__state=GiftCampaign.State.LAUNCHED)
-            .values("campaign__name", "state")
+            .values("campaign_id", "campaign__name", "state")
             .annotate(n=Count("pk"))
             .order_by("campaign__name")
         )
-        campaigns = sorted({row["campaign__name"] for row in rows})
-        table = {(row["campaign__name"], row["state"]): row["n"] for row in rows}
+        campaigns = sorted({(row["campaign__name"], row["campaign_id"]) for row in rows})
+        table = {(row["campaign_id"], row["state"]): row["n"] for row in rows}
         series = [
-            (str(label), [table.get((name, value), 0) for name in campaigns])
+            Series(str(label), [table.get((pk, value), 0) for _name, pk in campaigns],
+                   links=[reverse("care_campaigns:edit", args=[pk]) for _name, pk in campaigns])
             for value, label in GiftRecipient.State.choices
         ]
-        return PanelData(labels=campaigns, series=[s for s in series if any(s[1])] or series[:1])
+        total = sum(table.values())
+        delivered = sum(n for (_pk, state), n in table.items() if state == GiftRecipient.State.DELIVERED)
+        return PanelData(
+            labels=[name for name, _pk in campaigns], series=[s for s in series if any(s.values)] or series[:1],
+            comparison=_("Campaigns running now (not tied to the period): %(done)s of %(total)s gifts "
+                         "delivered.") % {"done": delivered, "total": total},
+        )
 
 
-for panel in (MyCallsPanel, ComplaintsPanel, ResolutionPanel, GiftFulfilmentPanel):
+for panel in (MyCallsPanel, SlaPanel, ComplaintsPanel, ResolutionPanel, SatisfactionPanel, GiftFulfilmentPanel):
     dashboard_panels.register(panel.key, panel)

@@ -1,24 +1,32 @@
-"""Dashboard panels on the Wagtail admin home: a chart, the numbers behind it, a selectable period
-and a CSV export. Feature apps subclass ``DashboardPanel`` and register the class in
+"""Dashboard panels on the Wagtail admin home: a chart (Apache ECharts, drawn in the browser from the
+numbers given here), the numbers behind it, a comparison with the previous period, a selectable
+period and a CSV export. Feature apps subclass ``DashboardPanel`` and register the class in
 ``home.registry.dashboard_panels``; each panel is shown to users holding its ``permission``.
+
+Every value may carry the address of the rows behind it (``Series.links``, ``Figure.link``): the
+chart opens it when the bar or point is clicked, and the table links it.
 """
 
-import csv
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
+from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
-from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from wagtail.admin.ui.components import Component
 
-from . import charts
-
-PERIODS = {"week": _("Week"), "month": _("Month"), "quarter": _("Quarter"), "year": _("Year")}
+PERIODS = {"week": gettext_lazy("Week"), "month": gettext_lazy("Month"), "quarter": gettext_lazy("Quarter"),
+           "year": gettext_lazy("Year")}
+COUNT, HOURS, PERCENT = "count", "hours", "percent"
+PREVIOUS_CACHE_SECONDS = 600
+CHART_CACHE_SECONDS = 60
 
 
 @dataclass
@@ -27,11 +35,28 @@ class Period:
     start: datetime
     end: datetime
     unit: str  # day, week or month
-    buckets: list = field(default_factory=list)  # [(start, label)]
+    buckets: list = field(default_factory=list)  # [(start date, label)]
 
     @property
     def labels(self):
         return [label for _start, label in self.buckets]
+
+    @property
+    def ranges(self):
+        """[(start, end)] aware datetimes of each bucket, the end excluded."""
+        tz = timezone.get_current_timezone()
+        step = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1)}
+        starts = [datetime.combine(day, time.min, tzinfo=tz) for day, _label in self.buckets]
+        # The last bucket ends now, as the counts do (nothing dated later today is counted).
+        return list(zip(starts, [*starts[1:], min(starts[-1] + step[self.unit], self.end)], strict=True))
+
+    def previous(self) -> "Period":
+        """The period of the same length just before this one."""
+        return period_get(self.key, self.start - timedelta(microseconds=1))
+
+    @property
+    def unit_label(self):
+        return {"day": _("Day"), "week": _("Week of"), "month": _("Month")}[self.unit]
 
 
 def period_get(key: str, now: datetime | None = None) -> Period:
@@ -81,13 +106,81 @@ def bucket_counts(queryset, date_field: str, period: Period, *, group_by: str | 
     return result
 
 
+def list_url(viewname: str, **params) -> str:
+    """The address of an admin listing filtered by ``params`` (lists become repeated parameters)."""
+    query = urlencode({k: v for k, v in params.items() if v is not None}, doseq=True)
+    return f"{reverse(viewname)}?{query}" if query else reverse(viewname)
+
+
+def range_params(field_name: str, start: datetime, end: datetime) -> dict:
+    """Listing filter parameters for ``start <= field < end`` (local time, as the filter forms read it)."""
+    def local(moment, up=False):
+        moment = timezone.localtime(moment).replace(tzinfo=None)
+        if up and moment.microsecond:  # the end, to the next whole second: the counts include it
+            moment += timedelta(seconds=1)
+        return moment.isoformat(sep=" ", timespec="seconds")
+
+    return {f"{field_name}__gte": local(start), f"{field_name}__lt": local(end, up=True)}
+
+
+@dataclass
+class Series:
+    """One line or set of bars: a value per label (None where there is no data: a gap, not a zero)."""
+
+    name: str
+    values: list
+    unit: str = COUNT  # COUNT, HOURS or PERCENT: one unit per axis
+    links: list | None = None  # the address of the rows behind each value
+    chart: str = ""  # "bar" or "line"; the panel's chart type by default
+
+
+@dataclass
+class Figure:
+    """A headline figure, the rows behind it, and the same figure in the previous period."""
+
+    label: str
+    value: object
+    link: str = ""
+    previous: object = None
+
+
 @dataclass
 class PanelData:
     labels: list
-    series: list  # [(name, [values])]
+    series: list  # [Series] (or [(name, values)] counts)
     columns: list = field(default_factory=list)  # table header
     rows: list = field(default_factory=list)  # table rows (the numbers behind the chart, and more)
-    summary: list = field(default_factory=list)  # [(label, value)] headline figures
+    summary: list = field(default_factory=list)  # [Figure] (or [(label, value)]) headline figures
+    comparison: str = ""  # one sentence comparing with the previous period, when the panel says it itself
+
+    def __post_init__(self):
+        self.series = [s if isinstance(s, Series) else Series(str(s[0]), list(s[1])) for s in self.series]
+        self.summary = [f if isinstance(f, Figure) else Figure(str(f[0]), f[1]) for f in self.summary]
+
+
+def change_text(name, now, before, period_key) -> str:
+    """'Completed calls: 42, up 8 (+24%) on the previous month (34).'"""
+    previous = {"week": _("the previous week"), "month": _("the previous 30 days"),
+                "quarter": _("the previous quarter"), "year": _("the previous year")}[period_key]
+    if before is None or now is None:
+        return _("%(name)s: %(now)s; no figure for %(previous)s.") % {
+            "name": name, "now": "—" if now is None else now, "previous": previous}
+    diff = round(now - before, 1)
+    diff = int(diff) if float(diff).is_integer() else diff
+    if diff == 0:
+        return _("%(name)s: %(now)s, the same as %(previous)s.") % {"name": name, "now": now, "previous": previous}
+    pct = f" ({diff / before:+.0%})" if before else ""
+    text = _("%(name)s: %(now)s, up %(diff)s%(pct)s on %(previous)s (%(before)s).") if diff > 0 else _(
+        "%(name)s: %(now)s, down %(diff)s%(pct)s on %(previous)s (%(before)s).")
+    return text % {"name": name, "now": now, "diff": abs(diff), "pct": pct, "previous": previous, "before": before}
+
+
+def series_total(series: Series):
+    """Counts add up; hours and percentages average over the buckets that have data."""
+    values = [v for v in series.values if v is not None]
+    if series.unit == COUNT:
+        return sum(values)
+    return round(sum(values) / len(values), 1) if values else None
 
 
 class DashboardPanel(Component):
@@ -96,6 +189,7 @@ class DashboardPanel(Component):
     permission = ""
     chart = "bar"
     order = 50
+    over_time = True  # the labels are the period's buckets (the category axis is time)
     template_name = "home/dashboard/panel.html"
 
     def __init__(self, request, period: Period):
@@ -109,30 +203,98 @@ class DashboardPanel(Component):
     def get_data(self) -> PanelData:
         raise NotImplementedError
 
-    def get_context_data(self, parent_context=None):
-        data = self.get_data()
-        draw = charts.line_chart if self.chart == "line" else charts.bar_chart
+    def cached(self, name: str, compute):
+        """``compute()``, kept for a minute per panel, user, period and language: for a chart's counts
+        over the whole period (the headline figures, such as what is due today, stay live)."""
+        key = (f"dashboard:{self.key}:{name}:{self.request.user.pk}:{self.period.key}:"
+               f"{self.period.start.isoformat()}:{get_language()}")
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, CHART_CACHE_SECONDS)
+        return value
+
+    def compare(self, data: PanelData) -> str:
+        """One sentence on the first series against the same panel over the previous period."""
+        if data.comparison or not data.series:
+            return data.comparison
+        first = data.series[0]
+        return change_text(first.name, series_total(first), self.previous_totals().get(first.name, 0), self.period.key)
+
+    def previous_totals(self) -> dict:
+        """{series name: total} over the previous period. That period is over, so its figures are kept
+        for a few minutes (per panel, user, period and language) instead of being counted on every view."""
+        before = self.period.previous()
+        key = f"dashboard:{self.key}:{self.request.user.pk}:{before.key}:{before.start.isoformat()}:{get_language()}"
+        totals = cache.get(key)
+        if totals is None:
+            totals = {s.name: series_total(s) for s in type(self)(self.request, before).get_data().series}
+            cache.set(key, totals, PREVIOUS_CACHE_SECONDS)
+        return totals
+
+    def first_column(self):
+        return self.period.unit_label if self.over_time else _("Item")
+
+    def table(self, data: PanelData):
+        columns = data.columns or [self.first_column(), *[s.name for s in data.series]]
+        rows = data.rows or [
+            [label, *[_cell(s.values[i] if i < len(s.values) else None, s.links, i) for s in data.series]]
+            for i, label in enumerate(data.labels)
+        ]
+        return [str(c) for c in columns], rows
+
+    def chart_spec(self, data: PanelData) -> dict:
+        """What static/home/js/dashboard.js needs to draw the chart (given as JSON, never as script)."""
+        units = list(dict.fromkeys(s.unit for s in data.series))
+        assert len(units) <= 2, f"{self.key}: at most two units (two axes) per chart"
         return {
-            "panel": self,
-            "data": data,
-            "svg": draw(f"chart-{self.key}", str(self.title), data.labels, data.series),
-            "columns": data.columns or [""] + [str(name) for name, _v in data.series],
-            "rows": data.rows or [[label, *[values[i] for _n, values in data.series]] for i, label in enumerate(data.labels)],
+            "title": str(self.title), "labels": [str(label) for label in data.labels], "chart": self.chart,
+            "units": [{"unit": u, "name": self._axis_name(data, u)} for u in units],
+            "series": [{"name": str(s.name), "values": s.values, "unit": s.unit, "links": s.links or [],
+                        "chart": s.chart or self.chart} for s in data.series],
+            "empty": str(_("no data")),
         }
 
-    def csv_response(self) -> HttpResponse:
-        context = self.get_context_data()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.key}-{self.period.key}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 Chinese correctly with a BOM
-        writer = csv.writer(response)
-        writer.writerow([str(c) for c in context["columns"]])
-        writer.writerows(context["rows"])
-        return response
+    @staticmethod
+    def _axis_name(data, unit):
+        """The series' name when it is alone on its axis; else the unit (none for counts: the legend says)."""
+        names = [str(s.name) for s in data.series if s.unit == unit]
+        return names[0] if len(names) == 1 else str(UNIT_NAMES[unit])
+
+    def get_context_data(self, parent_context=None):
+        data = self.get_data()
+        columns, rows = self.table(data)
+        return {
+            "panel": self, "data": data, "spec": self.chart_spec(data), "summary_line": self.compare(data),
+            "columns": columns, "rows": rows, "chart_id": f"chart-{self.key}", "spec_id": f"chart-{self.key}-data",
+            "LANGUAGE_CODE": get_language(),
+        }
+
+    def csv_rows(self):
+        """The table as plain values under a header naming every column."""
+        data = self.get_data()
+        columns, rows = self.table(data)
+        return [columns, *[[c.value if isinstance(c, Cell) else c for c in row] for row in rows]]
+
+
+UNIT_NAMES = {COUNT: "", HOURS: gettext_lazy("Hours"), PERCENT: gettext_lazy("%")}
+
+
+@dataclass
+class Cell:
+    value: object
+    link: str = ""
+
+    def __str__(self):
+        return "—" if self.value is None else str(self.value)
+
+
+def _cell(value, links, i):
+    return Cell(value, links[i] if links and i < len(links) and links[i] else "")
 
 
 class PeriodPanel(Component):
-    """The period selector shown above the dashboard panels."""
+    """The period selector shown above the dashboard panels, and the chart script."""
 
     order = 0
 

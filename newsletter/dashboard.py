@@ -1,14 +1,17 @@
-"""Dashboard panels for editors: how each issue did, helpful votes, subscriber growth."""
+"""Dashboard panels for editors: the last issue against the one before, how each issue did, helpful
+answers per section (named by the section's heading), subscriber growth."""
 
 from django.db.models import Count, Q
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from home.dashboard import DashboardPanel, PanelData, bucket_counts
+from home.dashboard import DashboardPanel, Figure, PanelData, Series, bucket_counts, list_url, range_params
 from home.models import Language
 from home.registry import dashboard_panels
 
 from .models import Delivery, IssuePage, Recipient, SectionAnswer, Subscriber
+
+ANSWERS = "journal_answers:index"
 
 
 class JournalPanel(DashboardPanel):
@@ -17,14 +20,108 @@ class JournalPanel(DashboardPanel):
     permission = "newsletter.send_issue"
 
 
+def section_names(issues) -> dict:
+    """{(issue id, block id): name}: each section by its heading (a question's heading is the question)."""
+    names = {}
+    for issue in issues:
+        for child in issue.body:
+            heading = child.value.get("heading", "") if hasattr(child.value, "get") else ""
+            names[(issue.pk, child.id)] = str(heading or child.block.label)
+    return names
+
+
+def _answer_series(sections, links_for):
+    """Helpful / not helpful / poll answers per section: {label: {choice: n}} -> [Series]."""
+    labels = list(sections)
+    def values(pick):
+        return [pick(sections[label]["choices"]) for label in labels]
+    series = [
+        Series(_("Helpful"), values(lambda c: c.get("yes", 0)), links=links_for(labels, choice="yes")),
+        Series(_("Not helpful"), values(lambda c: c.get("no", 0)), links=links_for(labels, choice="no")),
+    ]
+    other = values(lambda c: sum(v for k, v in c.items() if k not in ("yes", "no")))
+    if any(other):
+        series.append(Series(_("Poll answers"), other, links=links_for(labels)))
+    return labels, series
+
+
+def _group_answers(rows):
+    issues = IssuePage.objects.filter(pk__in={row["issue_id"] for row in rows}).only("pk", "title", "body",
+                                                                                    "translation_key", "locale")
+    issues = {issue.pk: issue for issue in issues}
+    # Sections named in the reader's language: a translation keeps its sections' ids.
+    translated = {page.translation_key: page for page in IssuePage.objects.filter(
+        translation_key__in=[i.translation_key for i in issues.values()],
+        locale__language_code=get_language()).only("pk", "title", "body", "translation_key")}
+    shown = {pk: translated.get(issue.translation_key, issue) for pk, issue in issues.items()}
+    names = {(pk, block): name for pk, page in shown.items()
+             for (_page, block), name in section_names([page]).items()}
+    sections = {}
+    for row in rows:
+        name = names.get((row["issue_id"], row["block_id"]), row["block_id"][:8])
+        label = name if len(issues) == 1 else f"{shown[row['issue_id']].title} · {name}"
+        entry = sections.setdefault(label, {"issue": row["issue_id"], "block": row["block_id"], "choices": {}})
+        entry["choices"][row["choice"]] = entry["choices"].get(row["choice"], 0) + row["n"]
+    return sections
+
+
+class LastIssuePanel(JournalPanel):
+    key = "journal-last-issue"
+    title = gettext_lazy("E-journal: the last issue, section by section")
+    order = 9
+    over_time = False
+
+    def get_data(self):
+        keys = list(
+            Delivery.objects.exclude(state=Delivery.State.CANCELLED).values_list("issue_key", flat=True)
+            .order_by("-created_at").distinct()[:20]
+        )
+        keys = list(dict.fromkeys(keys))[:2]
+        figures = {
+            row["issue_key"]: row for row in Recipient.objects.filter(issue_key__in=keys).values("issue_key").annotate(
+                delivered=Count("pk", filter=Q(state=Recipient.State.SENT)),
+                opens=Count("pk", filter=Q(opened_at__isnull=False)),
+                clicks=Count("pk", filter=Q(clicked_at__isnull=False)),
+                replies=Count("pk", filter=Q(replied_at__isnull=False)),
+                unsubscribes=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
+            ).order_by()
+        }
+        last, before = (figures.get(k, {}) for k in (keys + [None, None])[:2])
+        names = [("delivered", _("delivered")), ("opens", _("opened")), ("clicks", _("clicked a link")),
+                 ("replies", _("replied")), ("unsubscribes", _("unsubscribed"))]
+        summary = [Figure(label, last.get(key, 0), previous=before.get(key) if before else None) for key, label in names]
+        pages = IssuePage.objects.filter(translation_key=keys[0]) if keys else IssuePage.objects.none()
+        rows = list(
+            SectionAnswer.objects.filter(issue__in=pages).values("issue_id", "block_id", "choice")
+            .annotate(n=Count("pk")).order_by("issue_id", "block_id")
+        )
+        sections = _group_answers(rows)
+
+        def links_for(labels, **params):
+            return [list_url(ANSWERS, issue=sections[label]["issue"], block_id=sections[label]["block"], **params)
+                    for label in labels]
+
+        labels, series = _answer_series(sections, links_for)
+        title = pages.filter(locale__language_code=get_language()).values_list("title", flat=True).first() or (
+            pages.values_list("title", flat=True).first())
+        rate = round(100 * last.get("opens", 0) / last["delivered"]) if last.get("delivered") else None
+        before_rate = round(100 * before["opens"] / before["delivered"]) if before and before.get("delivered") else None
+        comparison = _("%(title)s: %(rate)s opened (the issue before: %(before)s).") % {
+            "title": title or _("no issue sent yet"), "rate": "—" if rate is None else f"{rate}%",
+            "before": "—" if before_rate is None else f"{before_rate}%"}
+        return PanelData(labels=labels, series=series, summary=summary, comparison=comparison)
+
+
 class IssuePerformancePanel(JournalPanel):
     key = "journal-issues"
     title = gettext_lazy("E-journal: results per issue")
     order = 10
+    over_time = False
 
     def get_data(self):
-        rows = (
-            Recipient.objects.filter(delivery__created_at__gte=self.period.start)
+        rows = list(
+            Recipient.objects.filter(delivery__created_at__gte=self.period.start,
+                                     delivery__created_at__lte=self.period.end)
             .exclude(delivery__state=Delivery.State.CANCELLED)
             .values("delivery__issue_key")
             .annotate(
@@ -37,7 +134,6 @@ class IssuePerformancePanel(JournalPanel):
             )
             .order_by("delivery__issue_key")
         )
-        rows = list(rows)
         titles = dict(
             IssuePage.objects.filter(translation_key__in=[r["delivery__issue_key"] for r in rows])
             .order_by("translation_key", "-locale__language_code")
@@ -46,7 +142,7 @@ class IssuePerformancePanel(JournalPanel):
         labels = [titles.get(r["delivery__issue_key"], "?") for r in rows]
         names = [("delivered", _("Delivered")), ("opens", _("Unique opens")), ("clicks", _("Clicked")),
                  ("replies", _("Replies")), ("unsubscribes", _("Unsubscribes"))]
-        series = [(label, [r[key] for r in rows]) for key, label in names]
+        series = [Series(label, [r[key] for r in rows]) for key, label in names]
         table = [[labels[i], *[r[key] for key, _label in names], r["failed"]] for i, r in enumerate(rows)]
         return PanelData(labels=labels, series=series, columns=[_("Issue"), *[n for _k, n in names], _("Failed")],
                          rows=table)
@@ -56,25 +152,23 @@ class HelpfulVotesPanel(JournalPanel):
     key = "journal-helpful"
     title = gettext_lazy("E-journal: “was this helpful?” answers per section")
     order = 11
+    over_time = False
 
     def get_data(self):
-        answers = list(
-            SectionAnswer.objects.filter(created_at__gte=self.period.start)
-            .values("issue_id", "issue__title", "block_id", "choice")
+        window = range_params("created_at", self.period.start, self.period.ranges[-1][1])
+        rows = list(
+            SectionAnswer.objects.filter(created_at__gte=self.period.start, created_at__lte=self.period.end)
+            .values("issue_id", "block_id", "choice")
             .annotate(n=Count("pk"))
             .order_by("issue_id", "block_id")
         )
-        sections = {}
-        for row in answers:
-            label = f"{row['issue__title']} · {row['block_id'][:6]}"
-            sections.setdefault(label, {})[row["choice"]] = row["n"]
-        labels = list(sections)
-        yes = [sections[label].get("yes", 0) for label in labels]
-        no = [sections[label].get("no", 0) for label in labels]
-        other = [sum(v for k, v in sections[label].items() if k not in ("yes", "no")) for label in labels]
-        series = [(_("Helpful"), yes), (_("Not helpful"), no)]
-        if any(other):
-            series.append((_("Poll answers"), other))
+        sections = _group_answers(rows)
+
+        def links_for(labels, **params):
+            return [list_url(ANSWERS, issue=sections[label]["issue"], block_id=sections[label]["block"], **window,
+                             **params) for label in labels]
+
+        labels, series = _answer_series(sections, links_for)
         return PanelData(labels=labels, series=series)
 
 
@@ -87,15 +181,21 @@ class SubscriberGrowthPanel(JournalPanel):
     def get_data(self):
         counts = bucket_counts(Subscriber.objects.all(), "confirmed_at", self.period, group_by="language")
         empty = [0] * len(self.period.buckets)
-        series = [(str(label), counts.get(code, empty)) for code, label in Language.choices]
+        may_list = self.request.user.has_perm("newsletter.view_subscriber")  # personal data: care managers
+
+        def links(code):
+            return [list_url("journal_subscribers:index", language=code, **range_params("confirmed_at", a, b))
+                    for a, b in self.period.ranges] if may_list else None
+
+        series = [Series(str(label), counts.get(code, empty), links=links(code)) for code, label in Language.choices]
         active = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE)
         english = (get_language() or "").startswith("en")
         name_field = "product_lines__name_en" if english else "product_lines__name_zh_hans"
         per_line = active.values(name_field).annotate(n=Count("pk")).order_by("product_lines__sort_order")
-        summary = [(_("active subscribers"), active.count())]
-        summary += [(row[name_field] or _("no product line chosen"), row["n"]) for row in per_line]
+        summary = [Figure(_("active subscribers"), active.count())]
+        summary += [Figure(row[name_field] or _("no product line chosen"), row["n"]) for row in per_line]
         return PanelData(labels=self.period.labels, series=series, summary=summary)
 
 
-for panel in (IssuePerformancePanel, HelpfulVotesPanel, SubscriberGrowthPanel):
+for panel in (LastIssuePanel, IssuePerformancePanel, HelpfulVotesPanel, SubscriberGrowthPanel):
     dashboard_panels.register(panel.key, panel)

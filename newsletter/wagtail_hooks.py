@@ -21,8 +21,8 @@ class NewsletterViewSetGroup(ViewSetGroup):
     menu_label = gettext_lazy("E-journal")
     menu_icon = "mail"
     menu_order = 300
-    items = [engagement.reader_reply_viewset, subscribers.subscriber_viewset, deliveries.delivery_viewset,
-             subscribers.bounce_viewset, inbound.inbound_viewset]
+    items = [engagement.reader_reply_viewset, engagement.section_answer_viewset, subscribers.subscriber_viewset,
+             deliveries.delivery_viewset, subscribers.bounce_viewset, inbound.inbound_viewset]
 
 
 @hooks.register("register_admin_viewset")

@@ -18,3 +18,6 @@ class TrainingConfig(AppConfig):
         from .demo.certificates import load_demo as load_certificates_demo
 
         demo_loaders.register("certificates", load_certificates_demo)
+        from .demo.history import load_history
+
+        demo_loaders.register("training-history", lambda pages, stdout=None: load_history(stdout))

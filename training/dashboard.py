@@ -1,4 +1,5 @@
-"""Dashboard panels for training coordinators: fill rate and waiting lists, no-shows, certificates."""
+"""Dashboard panels for training coordinators: the next classes' fill and waiting lists, fill rate per
+course and city, certificates and no-shows. Bars link to the sign-ups or certificates behind them."""
 
 from datetime import timedelta
 
@@ -7,10 +8,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from home.dashboard import DashboardPanel, PanelData, bucket_counts
+from home.dashboard import (
+    PERCENT,
+    DashboardPanel,
+    Figure,
+    PanelData,
+    Series,
+    bucket_counts,
+    change_text,
+    list_url,
+    range_params,
+)
 from home.registry import dashboard_panels
 
 from .models import Certificate, ClassSession, Signup
+
+SEATS = ",".join(Signup.SEAT_STATUSES)
 
 
 class TrainingPanel(DashboardPanel):
@@ -19,40 +32,91 @@ class TrainingPanel(DashboardPanel):
     permission = "training.view_classsession"
 
 
+class NextClassesPanel(TrainingPanel):
+    key = "training-next"
+    title = gettext_lazy("Next classes: seats taken and waiting lists")
+    order = 19
+    over_time = False
+    shown = 8
+
+    def get_data(self):
+        sessions = list(
+            ClassSession.objects.filter(starts_at__gte=timezone.now())
+            .exclude(status=ClassSession.Status.CANCELLED)
+            .select_related("course")
+            .annotate(taken=Count("signups", filter=Q(signups__status__in=Signup.SEAT_STATUSES)),
+                      waiting=Count("signups", filter=Q(signups__status=Signup.Status.WAITING)))
+            .order_by("starts_at", "pk")[: self.shown]
+        )
+        labels = [f"{timezone.localtime(s.starts_at):%m-%d} {s.course.title} · {s.city}" for s in sessions]
+        signups = "training_signups:index"
+        taken = Series(_("Seats taken"), [s.taken for s in sessions],
+                       links=[list_url(signups, session=s.pk, status__in=SEATS) for s in sessions])
+        waiting = Series(_("Waiting list"), [s.waiting for s in sessions],
+                         links=[list_url(signups, session=s.pk, status=Signup.Status.WAITING) for s in sessions])
+        seats = sum(s.capacity for s in sessions)
+        rows = [[labels[i], s.capacity, taken.values[i], waiting.values[i]] for i, s in enumerate(sessions)]
+        full = sum(1 for s in sessions if s.taken >= s.capacity)
+        return PanelData(
+            labels=labels, series=[taken, waiting],
+            columns=[_("Class"), _("Seats"), _("Seats taken"), _("Waiting list")], rows=rows,
+            summary=[Figure(_("seats taken in the next classes"), f"{sum(taken.values)}/{seats}"),
+                     Figure(_("people on waiting lists"), sum(waiting.values)),
+                     Figure(_("classes full"), full)],
+            comparison=_("The next %(n)s classes: %(full)s full, %(waiting)s people waiting.") % {
+                "n": len(sessions), "full": full, "waiting": sum(waiting.values)},
+        )
+
+
 class FillRatePanel(TrainingPanel):
     key = "training-fill"
     title = gettext_lazy("Training: fill rate and waiting list per course and city")
     order = 20
+    over_time = False
 
     def get_data(self):
-        sessions = ClassSession.objects.filter(starts_at__gte=self.period.start).exclude(
+        sessions = ClassSession.objects.filter(starts_at__gte=self.period.start, starts_at__lte=self.period.end).exclude(
             status=ClassSession.Status.CANCELLED
         )
         capacity = {
-            (row["course__title"], row["city"]): row["seats"]
-            for row in sessions.values("course__title", "city").annotate(seats=Sum("capacity"))
+            (row["course_id"], row["course__title"], row["city"]): row["seats"]
+            for row in sessions.values("course_id", "course__title", "city").annotate(seats=Sum("capacity"))
         }
         signups = (
             Signup.objects.filter(session__in=sessions)
-            .values("session__course__title", "session__city")
+            .values("session__course_id", "session__course__title", "session__city")
             .annotate(
                 taken=Count("pk", filter=Q(status__in=Signup.SEAT_STATUSES)),
                 waiting=Count("pk", filter=Q(status=Signup.Status.WAITING)),
             )
         )
-        taken = {(r["session__course__title"], r["session__city"]): r for r in signups}
-        keys = sorted(capacity)
-        labels = [f"{course} · {city}" for course, city in keys]
-        fill = [round(100 * taken.get(k, {}).get("taken", 0) / capacity[k]) if capacity[k] else 0 for k in keys]
+        taken = {(r["session__course_id"], r["session__course__title"], r["session__city"]): r for r in signups}
+        keys = sorted(capacity, key=lambda k: (k[1], k[2]))
+        labels = [f"{title} · {city}" for _pk, title, city in keys]
+        fill = [round(100 * taken.get(k, {}).get("taken", 0) / capacity[k]) if capacity[k] else None for k in keys]
         waiting = [taken.get(k, {}).get("waiting", 0) for k in keys]
+        window = range_params("session__starts_at", self.period.start, self.period.ranges[-1][1])
+
+        def links(**params):
+            return [list_url("training_signups:index", session__course=pk, session__city=city, **window, **params)
+                    for pk, _title, city in keys]
+
         rows = [
             [labels[i], capacity[k], taken.get(k, {}).get("taken", 0), fill[i], waiting[i]] for i, k in enumerate(keys)
         ]
+        seats, filled = sum(capacity.values()), sum(r[2] for r in rows)
+        before = self.period.previous()
+        previous = Signup.objects.filter(
+            session__starts_at__gte=before.start, session__starts_at__lt=self.period.start,
+            status__in=Signup.SEAT_STATUSES).exclude(session__status=ClassSession.Status.CANCELLED).count()
         return PanelData(
             labels=labels,
-            series=[(_("Seats filled (%)"), fill), (_("Waiting list"), waiting)],
+            series=[Series(_("Seats filled (%)"), fill, unit=PERCENT, links=links(status__in=SEATS)),
+                    Series(_("Waiting list"), waiting, links=links(status=Signup.Status.WAITING))],
             columns=[_("Course · city"), _("Seats"), _("Taken"), _("Filled (%)"), _("Waiting list")],
             rows=rows,
+            summary=[Figure(_("seats filled in this period"), f"{filled}/{seats}")],
+            comparison=change_text(_("Seats taken"), filled, previous, self.period.key),
         )
 
 
@@ -63,20 +127,26 @@ class CertificatesPanel(TrainingPanel):
 
     def get_data(self):
         issued = bucket_counts(Certificate.objects.all(), "created_at", self.period)
-        no_shows = bucket_counts(
-            Signup.objects.filter(attended=False), "session__starts_at", self.period
-        )
+        no_shows = bucket_counts(Signup.objects.filter(attended=False), "session__starts_at", self.period)
         today = timezone.localdate()
         expiring = Certificate.objects.filter(
             status=Certificate.Status.VALID, expires_on__gte=today, expires_on__lte=today + timedelta(days=60)
         ).count()
+        ranges = self.period.ranges
         return PanelData(
             labels=self.period.labels,
-            series=[(_("Certificates issued"), issued), (_("No-shows"), no_shows)],
-            summary=[(_("certificates expiring in the next 60 days"), expiring),
-                     (_("no-shows in this period"), sum(no_shows))],
+            series=[
+                Series(_("Certificates issued"), issued,
+                       links=[list_url("training_certificates:index", **range_params("created_at", a, b))
+                              for a, b in ranges]),
+                Series(_("No-shows"), no_shows,
+                       links=[list_url("training_signups:index", attended="false",
+                                       **range_params("session__starts_at", a, b)) for a, b in ranges]),
+            ],
+            summary=[Figure(_("certificates expiring in the next 60 days"), expiring),
+                     Figure(_("no-shows in this period"), sum(no_shows))],
         )
 
 
-for panel in (FillRatePanel, CertificatesPanel):
+for panel in (NextClassesPanel, FillRatePanel, CertificatesPanel):
     dashboard_panels.register(panel.key, panel)

@@ -41,7 +41,8 @@ class CallViewSet(TeamScopedViewSet):
         "customer", "purpose", "due_at", "deadline", "assignee", "team", "state", "disposition", "attempts",
         MaskedPhoneColumn("phone", label=gettext_lazy("phone")),
     ]
-    list_filter = ["state", "purpose", "team", "disposition"]
+    list_filter = {"state": ["exact"], "purpose": ["exact"], "team": ["exact"], "disposition": ["exact"],
+                   "assignee": ["exact"], "due_at": ["lt"], "deadline": ["gte", "lt"], "closed_at": ["gte", "lt"]}
     search_fields = ["customer__organisation__name", "customer__person__name"]
     form_fields = ["assignee", "team", "due_at", "deadline", "notes"]
     inspect_view_fields = ["customer", "purpose", "period_key", "due_at", "deadline", "assignee", "team", "state",

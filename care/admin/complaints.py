@@ -3,8 +3,10 @@
 Every write goes through a service; complaint transitions are small POST-only actions.
 """
 
+import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -12,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import BooleanRadioSelect
 
 from .. import forms, selectors
 from ..models import Complaint, SupportGroup, WorkOrder
@@ -184,7 +188,9 @@ class ComplaintViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = ["reference", "summary", "kind", "state", "severity", "category", "responsible", "received_at"]
-    list_filter = ["state", "kind", "channel", "category", "severity", "product_line"]
+    list_filter = {"state": ["exact"], "kind": ["exact"], "channel": ["exact"], "category": ["exact"],
+                   "severity": ["exact"], "product_line": ["exact"], "received_at": ["gte", "lt"],
+                   "resolved_at": ["gte", "lt"]}
     search_fields = ["reference", "summary", "person__name"]
     list_per_page = 50
 
@@ -208,6 +214,21 @@ class WorkOrderIndexView(generic.IndexView):
         return queryset
 
 
+class WorkOrderFilterSet(WagtailFilterSet):
+    """Support group, due date, and whether the SLA was breached (closed late, or open and past due)."""
+
+    breached = django_filters.BooleanFilter(label=gettext_lazy("SLA breached"), method="filter_breached",
+                                            widget=BooleanRadioSelect)
+
+    class Meta:
+        model = WorkOrder
+        fields = {"support_group": ["exact"], "due_at": ["gte", "lt"]}
+
+    def filter_breached(self, queryset, name, value):
+        late = Q(closed_at__gt=F("due_at")) | Q(closed_at__isnull=True, paused_at__isnull=True, due_at__lt=timezone.now())
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+
 class WorkOrderViewSet(ListOnlyViewSet):
     model = WorkOrder
     icon = "time"
@@ -216,7 +237,7 @@ class WorkOrderViewSet(ListOnlyViewSet):
     url_prefix = "care/work-orders"
     index_view_class = WorkOrderIndexView
     list_display = ["complaint", "support_group", "opened_at", "due_at", "paused_at", "overdue_notified_at", "closed_at"]
-    list_filter = ["support_group"]
+    filterset_class = WorkOrderFilterSet
 
 
 class SupportGroupViewSet(ModelViewSet):

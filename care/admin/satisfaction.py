@@ -14,5 +14,6 @@ class RatingViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     list_display = ["score", "customer", "source", "staff_member", "service_station", "product_line", "created_at"]
-    list_filter = ["score", "source", "product_line"]
+    list_filter = {"score": ["exact", "gte"], "source": ["exact"], "product_line": ["exact"],
+                   "complaint": ["isnull"], "created_at": ["gte", "lt"]}
     form_fields = ["comment"]

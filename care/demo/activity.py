@@ -13,11 +13,13 @@ from django.utils import timezone
 from ..models import Call, CallPurpose, Complaint, CustomerAccount, GiftCampaign, GiftRecipient, SatisfactionRating
 from ..services.campaigns import gift_campaign_launch, gift_recipient_set_state
 from ..services.complaints import complaint_resolve
+from .history import load_history
 
 MARK = "demo-history-"
 
 
 def load_activity(pages, stdout=None):
+    load_history(stdout)
     if Call.objects.filter(period_key__startswith=MARK).exists():
         return
     rng = random.Random(2026)

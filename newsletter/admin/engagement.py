@@ -1,10 +1,11 @@
-"""Admin screens of readers' engagement: the queue of readers' replies."""
+"""Admin screens of readers' engagement: the queue of readers' replies, and the answers to interactive
+sections (read-only; the dashboard's bars open it filtered)."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic import EditView
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from ..models import ReaderReply
+from ..models import ReaderReply, SectionAnswer
 from ..services.engagement import reply_set_status
 
 
@@ -32,3 +33,27 @@ class ReaderReplyViewSet(ModelViewSet):
 
 
 reader_reply_viewset = ReaderReplyViewSet("journal_replies")
+
+
+class SectionAnswerViewSet(ModelViewSet):
+    """Readers' answers to "was this helpful?" and polls: read-only (readers give them, nobody edits them)."""
+
+    model = SectionAnswer
+    icon = "help"
+    menu_label = _("Section answers")
+    menu_order = 210
+    copy_view_enabled = False
+    list_display = ["issue", "block_id", "choice", "source", "created_at"]
+    list_filter = {"issue": ["exact"], "block_id": ["exact"], "choice": ["exact"], "source": ["exact"],
+                   "created_at": ["gte", "lt"]}
+    form_fields = []
+
+    def get_urlpatterns(self):
+        return [p for p in super().get_urlpatterns() if p.name in ("index", "index_results")]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return {**super().get_index_view_kwargs(**kwargs), "add_url_name": None, "edit_url_name": None,
+                "copy_url_name": None, "delete_url_name": None, "inspect_url_name": None}
+
+
+section_answer_viewset = SectionAnswerViewSet("journal_answers")

@@ -32,7 +32,8 @@ class SubscriberViewSet(ModelViewSet):
     index_view_class = SubscriberIndexView
     edit_view_class = SubscriberEditView
     list_display = ["person", "email", "status", "language", "created_at"]
-    list_filter = ["status", "language", "product_lines"]
+    list_filter = {"status": ["exact"], "language": ["exact"], "product_lines": ["exact"],
+                   "confirmed_at": ["gte", "lt"]}
     search_fields = ["person__email", "person__name", "person__organisation__name"]
     form_fields = ["status", "language", "product_lines"]
     list_export = ["email", "name", "company", "language", "status", "product_line_slugs", "confirmed_at",

@@ -35,20 +35,24 @@ def load_activity(pages, stdout=None):
     now = timezone.now()
     lines = list(ProductLine.objects.all())
     subscribers = []
-    for n in range(48):
+    # Readers join every few days over more than a year, more of them lately (the list grows), so that
+    # the growth chart has a shape by week, month, quarter and year.
+    joins = sorted((now - timedelta(days=400 * rng.random() ** 1.6, hours=rng.randint(0, 23)) for _n in range(300)),
+                   reverse=True)
+    for n, joined in enumerate(joins):
         english = n % 4 == 0
         name = f"Reader {n}" if english else SURNAMES[n % 10] + GIVEN[n % 12]
-        person = person_match_or_create(name=name, email=f"reader{n:02d}.demo@example.com",
+        person = person_match_or_create(name=name, email=f"reader{n:03d}.demo@example.com",
                                         language=Language.EN if english else Language.ZH_HANS)
         subscriber = Subscriber.objects.create(
             person=person, status=Subscriber.Status.ACTIVE, source=SOURCE,
             language=Language.EN if english else Language.ZH_HANS,
         )
         subscriber.product_lines.set(rng.sample(lines, k=min(len(lines), rng.randint(1, 2))))
-        joined = now - timedelta(days=rng.randint(5, 330))
         Subscriber.objects.filter(pk=subscriber.pk).update(created_at=joined, confirmed_at=joined)
         consent_record(person=person, purpose="journal", granted=True, source=SOURCE, text=consent_text(subscriber.language))
-        subscribers.append(subscriber)
+        if joined < now - timedelta(days=21):  # subscribed before the issue was sent
+            subscribers.append(subscriber)
 
     issue = issues[0]
     sent_at = now - timedelta(days=20)
@@ -68,7 +72,8 @@ def load_activity(pages, stdout=None):
             clicked_at=sent_at + timedelta(hours=rng.randint(1, 72)) if clicked else None,
             replied_at=sent_at + timedelta(days=1) if clicked and rng.random() < 0.3 else None,
         ))
-    recipients[-1].unsubscribed_at = sent_at + timedelta(days=2)
+    for recipient in recipients[-4:]:
+        recipient.unsubscribed_at = sent_at + timedelta(days=2)
     Recipient.objects.bulk_create(recipients)
 
     questions = [child for child in issue.body if child.block_type in ("helpful", "poll")]
@@ -79,7 +84,10 @@ def load_activity(pages, stdout=None):
             if rng.random() < 0.6:
                 choices = answer_choices(child)
                 choice = choices[0] if rng.random() < 0.75 else rng.choice(choices)
-                answer_record(issue_id=issue.pk, block_id=child.id, choice=choice, reader=recipient.rid, source="email")
-    SectionAnswer.objects.filter(issue=issue).update(created_at=sent_at + timedelta(days=1))
+                answer = answer_record(issue_id=issue.pk, block_id=child.id, choice=choice, reader=recipient.rid,
+                                       source="email")
+                # Answers keep coming in after the send, until today.
+                answered = sent_at + timedelta(hours=rng.randint(1, int((now - sent_at).total_seconds() // 3600)))
+                SectionAnswer.objects.filter(pk=answer.pk).update(created_at=answered)
     if stdout is not None:
         stdout.write(f"newsletter: {len(subscribers)} demo subscribers and the history of one sent issue\n")

@@ -77,7 +77,7 @@ class CertificateViewSet(RecordViewSet):
         "number", "holder_name", "course_title_zh_hans", "issued_on", "expires_on",
         Column("state", label=gettext_lazy("status"), accessor="get_state_display"),
     ]
-    list_filter = ["status", "product_line"]
+    list_filter = {"status": ["exact"], "product_line": ["exact"], "created_at": ["gte", "lt"]}
     search_fields = ["number", "holder_name"]
     inspect_view_fields = [
         "number", "holder_name", "person", "course_title_zh_hans", "course_title_en", "product_line", "session",

@@ -27,7 +27,9 @@ class SignupViewSet(RecordViewSet):
     icon = "group"
     menu_label = gettext_lazy("Sign-ups")
     list_display = ["person", "session", "status", "attended", "created_at"]
-    list_filter = ["status", "session"]
+    list_filter = {"status": ["exact", "in"], "session": ["exact"], "attended": ["exact"], "session__course": ["exact"],
+                   "session__city": ["exact"],
+                   "session__starts_at": ["gte", "lt"]}
     search_fields = ["person__name", "person__email"]
     inspect_view_fields = [
         "person", "session", "booking", "status", "attended", "hold_expires_at", "offer_expires_at", "payment",
