@@ -38,7 +38,7 @@ class HomePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["newsletter.JournalIndexPage", "training.CatalogPage", "home.StandardPage"]
+    subpage_types = ["newsletter.JournalIndexPage", "newsletter.KnowledgeIndexPage", "training.CatalogPage", "home.StandardPage"]
     max_count_per_parent = 1
 
     class Meta:

@@ -9,12 +9,13 @@ class NewsletterConfig(AppConfig):
     def ready(self):
         from home.registry import demo_loaders, home_sections, search_sources
 
-        from .demo import activity, pages
+        from .demo import activity, knowledge, pages
         from .views.pages import latest_issue_section
 
         # Journal issues: demo issues and the latest issue on the home page.
         demo_loaders.register("newsletter", pages.load_demo)
         demo_loaders.register("newsletter-activity", activity.load_activity)
+        demo_loaders.register("newsletter-knowledge", knowledge.load_knowledge)
         home_sections.register("newsletter", latest_issue_section)
 
         # Knowledge base: journal sections become articles when an issue is published; public search.

@@ -23,3 +23,17 @@ def journal(home_pages):
         "issue_en": issues.filter(locale__language_code="en").last(),
         "issues": list(issues),
     }
+
+
+@pytest.fixture
+def knowledge(journal, home_pages):
+    """The journal demo plus the demo knowledge base (index pages and three FAQ articles per language)."""
+    from newsletter.demo.knowledge import load_knowledge
+    from newsletter.models import KnowledgeArticlePage, KnowledgeIndexPage
+
+    load_knowledge(home_pages)
+    return {
+        **journal,
+        "kb": KnowledgeIndexPage.objects.get(locale__language_code="zh-hans"),
+        "faq": {p.slug: p for p in KnowledgeArticlePage.objects.filter(locale__language_code="zh-hans")},
+    }
