@@ -8,6 +8,7 @@ from django.db.models import Count
 from wagtail.models import Locale
 
 from home.search import segment
+from home.search.results import search
 from home.selectors import product_lines_active
 
 from . import models
@@ -133,7 +134,7 @@ def knowledge_search(*, query: str, language: str, product_line: str = "", limit
     """Live knowledge articles (standalone pages and journal sections) matching ``query``, best first."""
     pages = knowledge_pages_live(language=language, product_line=product_line)
     sections = knowledge_sections_live(language=language, product_line=product_line)
-    found = [*pages.search(query, operator=operator)[:limit], *sections.search(query, operator=operator)[:limit]]
+    found = [*search(pages, query, operator=operator)[:limit], *search(sections, query, operator=operator)[:limit]]
     # Two searches, two scales of score: merge with the title matches first, each search's order kept.
     terms = [t.lower() for t in segment.query_terms(query)]
     found.sort(key=lambda a: not any(t in a.title.lower() for t in terms))
@@ -144,7 +145,7 @@ def issues_search(*, query: str, language: str, product_line: str = "", limit: i
     issues = issues_live(language=language)
     if product_line:
         issues = issues.filter(product_line_slugs__contains=f" {product_line} ")
-    return list(issues.order_by().search(query)[:limit])
+    return list(search(issues, query)[:limit])
 
 
 def knowledge_related_issue(article):

@@ -12,6 +12,8 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from wagtail.models import Locale
 
+from home.search.results import search
+
 from .models import Certificate, ClassSession, CoursePage, Signup
 
 BOOKABLE = (ClassSession.Status.OPEN, ClassSession.Status.FULL)
@@ -230,7 +232,7 @@ def courses_live(*, language: str, product_line_id: int | None = None):
 
 def courses_search(*, query: str, language: str, product_line_id: int | None = None, limit: int = 100) -> list:
     """Live courses matching ``query`` (title, summary, outline), best first."""
-    return list(courses_live(language=language, product_line_id=product_line_id).order_by().search(query)[:limit])
+    return list(search(courses_live(language=language, product_line_id=product_line_id), query)[:limit])
 
 
 def sessions_upcoming_for_courses(*, courses) -> list:

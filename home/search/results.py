@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from wagtail.search import index
+from wagtail.search.backends import get_search_backend
 
 from . import segment
 
@@ -61,3 +62,13 @@ def hit_for(obj, query: str, *, url: str, meta: str = "", text: str | None = Non
         snippet=mark_safe(segment.highlight(text, query)),  # noqa: S308 - escaped by highlight()
         meta=meta,
     )
+
+
+def search(queryset, query: str, *, operator: str | None = None):
+    """Search within the rows of ``queryset`` (pages or any indexed model), best match first.
+
+    The rows are passed as ``pk IN (subquery)``: the backends refuse filters on fields not declared as
+    ``FilterField`` (such as locale__language_code), and the database plans the subquery anyway.
+    """
+    rows = queryset.model._default_manager.filter(pk__in=queryset.order_by().values("pk"))
+    return get_search_backend().search(query, rows, operator=operator)

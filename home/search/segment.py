@@ -22,6 +22,8 @@ from django.utils.encoding import force_str
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # Characters the full-text query syntaxes treat as operators; a customer's query is words only.
 QUERY_NOISE = re.compile(r"[\"'()*:^{}\[\]]+")
+CODE = re.compile(r"(?<![\w-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w-])")
+NOT_WORD = re.compile(r"[^\w.+#-]+")
 
 _tokenizer = None
 _lock = threading.Lock()
@@ -51,8 +53,10 @@ def han_words(run: str) -> list[str]:
 
 
 def for_index(text) -> str:
-    """``text`` with every run of Chinese replaced by its search-mode words, space separated."""
-    text = force_str(text)
+    """``text`` with every run of Chinese replaced by its search-mode words, space separated, and
+    every hyphenated code followed by its parts (PostgreSQL reads SG-100 as "sg" and "-100", and
+    splits a query's SG-100 at the hyphen, so "sg" and "100" must both be in the index)."""
+    text = CODE.sub(lambda m: f"{m.group()} {m.group().replace('-', ' ')}", force_str(text))
     if not HAN.search(text):
         return text
     return HAN.sub(lambda m: " " + " ".join(han_words(m.group())) + " ", text)
@@ -78,8 +82,9 @@ def query_terms(query: str) -> list[str]:
 
 
 def _plain(text: str) -> list[str]:
-    text = text.strip("-.,;!?，。；！？、")
-    return [text] if text else []
+    """Words of non-Chinese text: split at punctuation other than that of codes (SG-100, 5.3, C++)."""
+    words = (w.strip("-.") for w in NOT_WORD.split(text))
+    return [w for w in words if w]
 
 
 def for_query(query: str) -> str:

@@ -101,7 +101,8 @@ class KnowledgeSection(index.Indexed, models.Model):
 
     search_fields = [
         index.SearchField("title"), index.SearchField("plain_body"), index.SearchField("note"),
-        index.FilterField("language"), index.FilterField("live"), index.FilterField("product_line"),
+        index.FilterField("id"), index.FilterField("language"), index.FilterField("live"),
+        index.FilterField("product_line"),
     ]
 
     class Meta:
