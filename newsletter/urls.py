@@ -13,6 +13,7 @@ urlpatterns = [
     path("knowledge/section/<int:pk>/", knowledge.section, name="knowledge_section"),
     path("knowledge/helpful/", knowledge.helpful, name="knowledge_helpful"),
     path("knowledge/suggest/", knowledge.suggest, name="knowledge_suggest"),
+    path("knowledge/suggest/submitted/", knowledge.suggest_submitted, name="knowledge_suggest_submitted"),
     # Subscription
     path("journal/subscribe/", subscribers.subscribe, name="subscribe"),
     path("journal/subscribe/done/", subscribers.subscribe_done, name="subscribe_done"),

@@ -15,7 +15,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-__all__ = ["KnowledgeIndexPage", "KnowledgeArticlePage", "KnowledgeSection", "KnowledgeFeedback"]
+__all__ = ["KnowledgeIndexPage", "KnowledgeArticlePage", "KnowledgeSection", "KnowledgeFeedback", "KnowledgeDeflection"]
 
 
 class KnowledgeIndexPage(Page):
@@ -143,3 +143,22 @@ class KnowledgeFeedback(models.Model):
 
     def __str__(self):
         return f"{self.section or self.page}: {'+' if self.helpful else '-'}"
+
+
+class KnowledgeDeflection(models.Model):
+    """Articles suggested to a customer on the complaint form, and whether they went on to submit it."""
+
+    query = models.CharField(_("subject typed"), max_length=200)
+    product_line = models.ForeignKey("home.ProductLine", verbose_name=_("product line"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    articles_shown = models.PositiveSmallIntegerField(_("articles shown"), default=0)
+    submitted = models.BooleanField(_("went on to submit"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("complaint form suggestion")
+        verbose_name_plural = _("complaint form suggestions")
+
+    def __str__(self):
+        return self.query

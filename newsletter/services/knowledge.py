@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.rich_text import RichText
 
-from ..models import IssuePage, KnowledgeArticlePage, KnowledgeFeedback, KnowledgeSection
+from ..models import IssuePage, KnowledgeArticlePage, KnowledgeDeflection, KnowledgeFeedback, KnowledgeSection
 from . import NewsletterError
 
 KNOWLEDGE_BLOCKS = {
@@ -81,3 +81,20 @@ def on_issue_published(sender, instance, **kwargs):
 def on_issue_unpublished(sender, instance, **kwargs):
     if isinstance(instance, IssuePage):
         knowledge_sections_unpublish(issue=instance)
+
+
+def knowledge_deflection_record(*, deflection_id: int | None, query: str, product_line, shown: int):
+    """Note the latest suggestions shown on one visit to the complaint form (one row per visit)."""
+    deflection = KnowledgeDeflection.objects.filter(pk=deflection_id, submitted=False).first() if deflection_id else None
+    deflection = deflection or KnowledgeDeflection()
+    deflection.query = query[:200]
+    deflection.product_line = product_line
+    deflection.articles_shown = min(shown, 100)
+    deflection.full_clean()
+    deflection.save()
+    return deflection
+
+
+def knowledge_deflection_submitted(*, deflection_id: int) -> bool:
+    """The customer sent the complaint form after seeing suggestions."""
+    return KnowledgeDeflection.objects.filter(pk=deflection_id).update(submitted=True) == 1

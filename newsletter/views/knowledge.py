@@ -15,7 +15,11 @@ from home.search.results import SearchSource, hit_for
 
 from .. import selectors
 from ..services import NewsletterError
-from ..services.knowledge import knowledge_feedback_record
+from ..services.knowledge import (
+    knowledge_deflection_record,
+    knowledge_deflection_submitted,
+    knowledge_feedback_record,
+)
 
 
 def section(request, pk: int):
@@ -51,14 +55,38 @@ def helpful(request):
     return redirect(back)
 
 
+def _product_line(value: str):
+    """A product line by slug or by id (the complaint form's select sends ids)."""
+    value = value.strip()[:60]
+    return next((line for line in selectors.product_lines() if value in (line.slug, str(line.pk))), None)
+
+
 @require_GET
 @ratelimit("knowledge-suggest", limit=60, window=60, methods=("GET",))
 def suggest(request):
-    """Up to five articles for a product line and a typed subject, as JSON (for the complaint form)."""
-    query = request.GET.get("q", "").strip()[:200]
-    product_line = request.GET.get("product_line", "").strip()[:60]
-    articles = knowledge_suggestions(query=query, product_line=product_line, language=get_language())
+    """Up to five articles for a product line and a typed subject, as JSON (for the complaint form).
+
+    What was shown is noted once per visit (the row's id in the session) so that the knowledge
+    dashboard can tell how many customers went on to submit."""
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    line = _product_line(request.GET.get("product_line", ""))
+    articles = knowledge_suggestions(query=query, product_line=line.slug if line else "", language=get_language())
+    if articles:
+        deflection = knowledge_deflection_record(deflection_id=request.session.get("knowledge_deflection"),
+                                                 query=query, product_line=line, shown=len(articles))
+        request.session["knowledge_deflection"] = deflection.pk
     return JsonResponse({"articles": [{"title": a.title, "url": a.get_url()} for a in articles]})
+
+
+@require_POST
+@ratelimit("knowledge-submitted", limit=20, window=60)
+def suggest_submitted(request):
+    """The complaint form was sent after suggestions were shown (a beacon from the form's script).
+
+    The session is only read: the beacon runs alongside the form's own request, which writes it."""
+    deflection_id = request.session.get("knowledge_deflection")
+    recorded = bool(deflection_id) and knowledge_deflection_submitted(deflection_id=deflection_id)
+    return JsonResponse({"recorded": recorded})
 
 
 def knowledge_suggestions(*, query: str, product_line: str, language: str, limit: int = 5) -> list:
