@@ -171,3 +171,28 @@ def knowledge_article_context(*, article, request) -> dict:
         "related_courses": courses,
         "answered": f"{kind}:{article.pk}" in request.session.get("knowledge_answered", []),
     }
+
+
+def knowledge_figures(*, since, limit: int = 5) -> dict:
+    """For the editors' dashboard: terms searched without an article found, the most and least
+    helpful articles (answers since ``since``), and complaint forms sent after articles were suggested."""
+    from django.db.models import Q
+
+    terms = list(models.KnowledgeSearchTerm.objects.filter(without_articles__gt=0, last_searched_at__gte=since)
+                 .order_by("-without_articles", "query")[:limit])
+    votes = {}
+    rows = (models.KnowledgeFeedback.objects.filter(created_at__gte=since)
+            .values("section_id", "section__title", "page_id", "page__title")
+            .annotate(yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False))))
+    for row in rows:
+        title = row["section__title"] or row["page__title"]
+        votes[(row["section_id"], row["page_id"])] = {"title": title, "yes": row["yes"], "no": row["no"]}
+    ranked = sorted(votes.values(), key=lambda v: (v["yes"] - v["no"], v["yes"]), reverse=True)
+    deflections = models.KnowledgeDeflection.objects.filter(created_at__gte=since)
+    return {
+        "no_result_terms": terms,
+        "most_helpful": ranked[:limit],
+        "least_helpful": list(reversed(ranked))[:limit],
+        "suggested": deflections.count(),
+        "submitted_after": deflections.filter(submitted=True).count(),
+    }

@@ -5,7 +5,15 @@ from wagtail.models import Locale
 
 from home.selectors import product_lines_active
 
-from ..models import IssuePage, KnowledgeArticlePage, KnowledgeIndexPage
+from ..models import (
+    IssuePage,
+    KnowledgeArticlePage,
+    KnowledgeDeflection,
+    KnowledgeFeedback,
+    KnowledgeIndexPage,
+    KnowledgeSearchTerm,
+    KnowledgeSection,
+)
 
 TEXTS = {
     "zh-hans": {
@@ -60,5 +68,25 @@ def load_knowledge(pages, stdout=None):
                                            product_line=lines.get(line), related_issue=issue)
             index.add_child(instance=article)
             article.save_revision().publish()
+    _activity(lines)
     if stdout:
-        stdout.write("Knowledge base with three articles in Chinese and English.")
+        stdout.write("Knowledge base with three articles in Chinese and English, and some readers' answers.")
+
+
+def _activity(lines):
+    """A few answers, searches and complaint-form suggestions, so the editors' dashboard has figures."""
+    if KnowledgeFeedback.objects.exists():
+        return
+    faq = {p.slug: p for p in KnowledgeArticlePage.objects.live().filter(locale__language_code="zh-hans")}
+    section = KnowledgeSection.objects.filter(live=True, language="zh-hans").first()
+    answers = [(faq.get("phishing-mail"), True)] * 5 + [(faq.get("phishing-mail"), False)]
+    answers += [(faq.get("firmware-upgrade-failed"), True)] * 2 + [(faq.get("restore-backup"), False)] * 3
+    KnowledgeFeedback.objects.bulk_create([KnowledgeFeedback(page=page, helpful=yes) for page, yes in answers if page])
+    if section:
+        KnowledgeFeedback.objects.create(section=section, helpful=True)
+    for query, searches, without in (("打印机 卡纸", 4, 4), ("钓鱼", 7, 0), ("发票", 2, 2)):
+        KnowledgeSearchTerm.objects.get_or_create(query=query, language="zh-hans",
+                                                  defaults={"searches": searches, "without_articles": without})
+    KnowledgeDeflection.objects.create(query="固件升级 失败", product_line=lines.get("firewall"), articles_shown=2)
+    KnowledgeDeflection.objects.create(query="邮箱 收不到 邮件", product_line=lines.get("mail"), articles_shown=3,
+                                       submitted=True)

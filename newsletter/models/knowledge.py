@@ -15,7 +15,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-__all__ = ["KnowledgeIndexPage", "KnowledgeArticlePage", "KnowledgeSection", "KnowledgeFeedback", "KnowledgeDeflection"]
+__all__ = ["KnowledgeIndexPage", "KnowledgeArticlePage", "KnowledgeSection", "KnowledgeFeedback", "KnowledgeDeflection",
+           "KnowledgeSearchTerm"]
 
 
 class KnowledgeIndexPage(Page):
@@ -159,6 +160,23 @@ class KnowledgeDeflection(models.Model):
     class Meta:
         verbose_name = _("complaint form suggestion")
         verbose_name_plural = _("complaint form suggestions")
+
+    def __str__(self):
+        return self.query
+
+
+class KnowledgeSearchTerm(models.Model):
+    """How often a term was searched on the public search page, and how often no article matched."""
+
+    query = models.CharField(_("search term"), max_length=100)
+    language = models.CharField(_("language"), max_length=10)
+    searches = models.PositiveIntegerField(_("searches"), default=0)
+    without_articles = models.PositiveIntegerField(_("searches without articles"), default=0)
+    last_searched_at = models.DateTimeField(_("last searched"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("knowledge search term")
+        constraints = [models.UniqueConstraint(fields=["query", "language"], name="knowledge_search_term_unique")]
 
     def __str__(self):
         return self.query

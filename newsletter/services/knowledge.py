@@ -1,11 +1,20 @@
 """Writes of the knowledge base: section articles kept in step with published issues, and answers to
 "was this helpful?"."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Now
 from django.utils.translation import gettext as _
 from wagtail.rich_text import RichText
 
-from ..models import IssuePage, KnowledgeArticlePage, KnowledgeDeflection, KnowledgeFeedback, KnowledgeSection
+from ..models import (
+    IssuePage,
+    KnowledgeArticlePage,
+    KnowledgeDeflection,
+    KnowledgeFeedback,
+    KnowledgeSearchTerm,
+    KnowledgeSection,
+)
 from . import NewsletterError
 
 KNOWLEDGE_BLOCKS = {
@@ -98,3 +107,18 @@ def knowledge_deflection_record(*, deflection_id: int | None, query: str, produc
 def knowledge_deflection_submitted(*, deflection_id: int) -> bool:
     """The customer sent the complaint form after seeing suggestions."""
     return KnowledgeDeflection.objects.filter(pk=deflection_id).update(submitted=True) == 1
+
+
+def knowledge_search_term_count(*, query: str, language: str, found: int) -> None:
+    """Count one public search of ``query`` (and whether it found no article), for the dashboard."""
+    query = " ".join(query.lower().split())[:100]
+    if not query:
+        return
+    try:
+        with transaction.atomic():
+            term, _created = KnowledgeSearchTerm.objects.get_or_create(query=query, language=language)
+    except IntegrityError:  # created at the same moment by another request
+        term = KnowledgeSearchTerm.objects.get(query=query, language=language)
+    KnowledgeSearchTerm.objects.filter(pk=term.pk).update(
+        searches=F("searches") + 1, without_articles=F("without_articles") + (0 if found else 1), last_searched_at=Now()
+    )

@@ -19,6 +19,7 @@ from ..services.knowledge import (
     knowledge_deflection_record,
     knowledge_deflection_submitted,
     knowledge_feedback_record,
+    knowledge_search_term_count,
 )
 
 
@@ -99,6 +100,7 @@ def knowledge_suggestions(*, query: str, product_line: str, language: str, limit
 
 def search_knowledge(*, query, language, product_line=""):
     articles = selectors.knowledge_search(query=query, language=language, product_line=product_line)
+    knowledge_search_term_count(query=query, language=language, found=len(articles))
     return [hit_for(a, query, url=a.get_url(), meta=a.product_line.name if a.product_line else "") for a in articles]
 
 

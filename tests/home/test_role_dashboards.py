@@ -12,7 +12,7 @@ from home.demo.load import demo_load
 from home.registry import dashboard_panels
 
 ROLE_PANELS = {
-    "editor": {"journal-issues", "journal-helpful", "journal-subscribers"},
+    "editor": {"journal-issues", "journal-helpful", "journal-subscribers", "journal-knowledge"},
     "coordinator": {"training-fill", "training-certificates"},
     "carestaff": {"care-my-calls"},
     "caremanager": {"care-my-calls", "care-complaints", "care-resolution", "care-gifts"},
