@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from newsletter.models import KnowledgeDeflection, KnowledgeFeedback
 from tests.conftest import wait_until
@@ -21,6 +22,7 @@ def test_customer_finds_an_article_and_the_complaint_form_suggests_firmware_arti
 ):
     settings.CARE_QC_SAMPLE_RATE = 0
     SHOTS.mkdir(parents=True, exist_ok=True)
+    started = timezone.now()
 
     # Search from the header box.
     page.goto(live_server.url + "/zh-hans/")
@@ -43,7 +45,8 @@ def test_customer_finds_an_article_and_the_complaint_form_suggests_firmware_arti
     page.get_by_role("button", name="有帮助").click()
     page.wait_for_load_state()
     assert "感谢您的回答" in page.locator("main").inner_text()
-    assert list(KnowledgeFeedback.objects.values_list("page__slug", "helpful")) == [("phishing-mail", True)]
+    answers = KnowledgeFeedback.objects.filter(created_at__gte=started)
+    assert list(answers.values_list("page__slug", "helpful")) == [("phishing-mail", True)]
 
     # The complaint form suggests firmware articles for the typed subject.
     page.get_by_role("link", name="意见与投诉").first.click()
@@ -63,7 +66,7 @@ def test_customer_finds_an_article_and_the_complaint_form_suggests_firmware_arti
     page.fill("#id_email", "zhao.lei@example.com")
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url(re.compile(r"/zh-hans/care/complaints/thanks/$"))
-    deflection = KnowledgeDeflection.objects.get()
+    deflection = KnowledgeDeflection.objects.get(created_at__gte=started)
     assert deflection.query == "固件升级 失败" and deflection.product_line.slug == "firewall"
     wait_until(lambda: KnowledgeDeflection.objects.filter(pk=deflection.pk, submitted=True).exists(),
                timeout=15, message="the form's beacon recorded the submission")
