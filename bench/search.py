@@ -49,7 +49,7 @@ def main():
     for name, url in (("sqlite", f"sqlite:///{args.sqlite_path}"), ("postgresql", args.postgres_url)):
         out = subprocess.run(
             [sys.executable, __file__, "--child", url, "--items", str(args.items), "--repeat", str(args.repeat)],
-            check=True, capture_output=True, text=True,
+            check=True, stdout=subprocess.PIPE, text=True,
         ).stdout
         results[name] = json.loads(out.strip().splitlines()[-1])
     print(json.dumps(results, indent=2, ensure_ascii=False))
@@ -75,9 +75,11 @@ def _child(url, items, repeat):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    print(f"{url.split(':')[0]}: migrated; loading {items} items", file=sys.stderr, flush=True)
     started = time.perf_counter()
     _load(items)
     load_seconds = time.perf_counter() - started
+    print(f"loaded and indexed in {load_seconds:.0f} s; measuring", file=sys.stderr, flush=True)
     return {"items": items, "load_and_index_s": round(load_seconds, 1), **_measure(repeat)}
 
 
