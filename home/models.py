@@ -8,6 +8,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtail.search import index
 
 
 class Language(models.TextChoices):
@@ -37,7 +38,7 @@ class HomePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["newsletter.JournalIndexPage", "training.CatalogPage", "home.StandardPage"]
+    subpage_types = ["newsletter.JournalIndexPage", "newsletter.KnowledgeIndexPage", "training.CatalogPage", "home.StandardPage"]
     max_count_per_parent = 1
 
     class Meta:
@@ -55,6 +56,7 @@ class StandardPage(Page):
     body = RichTextField(_("body"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("body")]
     parent_page_types = ["home.HomePage", "home.StandardPage"]
 
     class Meta:

@@ -32,3 +32,5 @@ home_sections = Registry("home sections")
 demo_loaders = Registry("demo loaders")
 # home.dashboard.DashboardPanel subclasses, shown on the admin home to users with their permission
 dashboard_panels = Registry("dashboard panels")
+# home.search.results.SearchSource: a kind of result of the public search (issues, courses...)
+search_sources = Registry("search sources")

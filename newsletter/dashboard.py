@@ -10,6 +10,7 @@ from home.models import Language
 from home.registry import dashboard_panels
 
 from .models import Delivery, IssuePage, Recipient, SectionAnswer, Subscriber
+from .selectors import knowledge_figures
 
 ANSWERS = "journal_answers:index"
 
@@ -197,5 +198,26 @@ class SubscriberGrowthPanel(JournalPanel):
         return PanelData(labels=self.period.labels, series=series, summary=summary)
 
 
-for panel in (LastIssuePanel, IssuePerformancePanel, HelpfulVotesPanel, SubscriberGrowthPanel):
+class KnowledgePanel(JournalPanel):
+    key = "journal-knowledge"
+    title = gettext_lazy("Knowledge base: searches, helpful answers and complaints after suggestions")
+    order = 13
+
+    def get_data(self):
+        figures = knowledge_figures(since=self.period.start)
+        helpful = figures["most_helpful"]
+        rows = [[_("Searched, no article found"), t.query, t.without_articles] for t in figures["no_result_terms"]]
+        rows += [[_("Most helpful"), a["title"], f"{a['yes']} / {a['no']}"] for a in helpful]
+        rows += [[_("Least helpful"), a["title"], f"{a['yes']} / {a['no']}"] for a in figures["least_helpful"]]
+        summary = [(_("complaint forms with suggested articles"), figures["suggested"]),
+                   (_("sent anyway after the suggestions"), figures["submitted_after"])]
+        return PanelData(
+            labels=[a["title"] for a in helpful],
+            series=[(_("Helpful"), [a["yes"] for a in helpful]), (_("Not helpful"), [a["no"] for a in helpful])],
+            columns=[_("Figure"), _("Term or article"), _("Count (helpful / not helpful)")],
+            rows=rows, summary=summary,
+        )
+
+
+for panel in (LastIssuePanel, IssuePerformancePanel, HelpfulVotesPanel, SubscriberGrowthPanel, KnowledgePanel):
     dashboard_panels.register(panel.key, panel)

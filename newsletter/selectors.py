@@ -7,6 +7,8 @@ selectors from ``get_context``, so this module and ``newsletter.models`` import 
 from django.db.models import Count
 from wagtail.models import Locale
 
+from home.search import segment
+from home.search.results import search
 from home.selectors import product_lines_active
 
 from . import models
@@ -80,3 +82,117 @@ def replies_queue(*, status: str | None = None):
 def replies_of_person(*, person_id: int):
     """A person's replies to the journal, newest first (for the care team's view of a customer)."""
     return models.ReaderReply.objects.filter(person_id=person_id).select_related("issue").order_by("-created_at")
+
+
+# Knowledge base and search ------------------------------------------------------------------------
+
+SEARCH_LIMIT = 100
+
+
+def _product_line_id(slug: str):
+    if not slug:
+        return None
+    line = next((line for line in product_lines() if line.slug == slug), None)
+    return line.pk if line else 0
+
+
+def knowledge_sections_live(*, language: str, product_line: str = ""):
+    sections = models.KnowledgeSection.objects.filter(live=True, language=language)
+    line_id = _product_line_id(product_line)
+    if line_id is not None:
+        sections = sections.filter(product_line_id=line_id)
+    return sections.select_related("issue", "product_line")
+
+
+def knowledge_pages_live(*, language: str, product_line: str = ""):
+    pages = models.KnowledgeArticlePage.objects.live().filter(locale__language_code=language)
+    line_id = _product_line_id(product_line)
+    if line_id is not None:
+        pages = pages.filter(product_line_id=line_id)
+    return pages.select_related("product_line")
+
+
+def knowledge_section_get(pk: int):
+    """A live section article, or None."""
+    return models.KnowledgeSection.objects.filter(pk=pk, live=True).select_related("issue", "product_line").first()
+
+
+def knowledge_by_product_line(*, language: str, product_line: str = "") -> list[dict]:
+    """Every live article of a language, grouped by product line (articles without one last)."""
+    groups: dict = {}
+    articles = [*knowledge_pages_live(language=language, product_line=product_line).order_by("title"),
+                *knowledge_sections_live(language=language, product_line=product_line)]
+    for article in articles:
+        groups.setdefault(article.product_line, []).append(article)
+    lines = [line for line in product_lines() if line in groups]
+    return [{"product_line": line, "articles": groups[line]} for line in lines] + (
+        [{"product_line": None, "articles": groups[None]}] if None in groups else [])
+
+
+def knowledge_search(*, query: str, language: str, product_line: str = "", limit: int = SEARCH_LIMIT,
+                     operator: str = "and") -> list:
+    """Live knowledge articles (standalone pages and journal sections) matching ``query``, best first."""
+    pages = knowledge_pages_live(language=language, product_line=product_line)
+    sections = knowledge_sections_live(language=language, product_line=product_line)
+    found = [*search(pages, query, operator=operator)[:limit], *search(sections, query, operator=operator)[:limit]]
+    # Two searches, two scales of score: merge with the title matches first, each search's order kept.
+    terms = [t.lower() for t in segment.query_terms(query)]
+    found.sort(key=lambda a: not any(t in a.title.lower() for t in terms))
+    return found[:limit]
+
+
+def issues_search(*, query: str, language: str, product_line: str = "", limit: int = SEARCH_LIMIT):
+    issues = issues_live(language=language)
+    if product_line:
+        issues = issues.filter(product_line_slugs__contains=f" {product_line} ")
+    return list(search(issues, query)[:limit])
+
+
+def knowledge_related_issue(article):
+    if isinstance(article, models.KnowledgeSection):
+        return article.issue if article.issue.live else None
+    issue = article.related_issue
+    return issue if issue is not None and issue.live else None
+
+
+def knowledge_article_context(*, article, request) -> dict:
+    """What an article page shows beside the text: its journal issue, courses of its product line, and
+    whether this visitor has answered "was this helpful?"."""
+    from training import selectors as training
+
+    language = article.locale.language_code if hasattr(article, "locale") else article.language
+    kind = "section" if isinstance(article, models.KnowledgeSection) else "page"
+    courses = (list(training.courses_live(language=language, product_line_id=article.product_line_id)[:5])
+               if article.product_line_id else [])
+    return {
+        "article": article,
+        "article_kind": kind,
+        "related_issue": knowledge_related_issue(article),
+        "related_courses": courses,
+        "answered": f"{kind}:{article.pk}" in request.session.get("knowledge_answered", []),
+    }
+
+
+def knowledge_figures(*, since, limit: int = 5) -> dict:
+    """For the editors' dashboard: terms searched without an article found, the most and least
+    helpful articles (answers since ``since``), and complaint forms sent after articles were suggested."""
+    from django.db.models import Q
+
+    terms = list(models.KnowledgeSearchTerm.objects.filter(without_articles__gt=0, last_searched_at__gte=since)
+                 .order_by("-without_articles", "query")[:limit])
+    votes = {}
+    rows = (models.KnowledgeFeedback.objects.filter(created_at__gte=since)
+            .values("section_id", "section__title", "page_id", "page__title")
+            .annotate(yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False))))
+    for row in rows:
+        title = row["section__title"] or row["page__title"]
+        votes[(row["section_id"], row["page_id"])] = {"title": title, "yes": row["yes"], "no": row["no"]}
+    ranked = sorted(votes.values(), key=lambda v: (v["yes"] - v["no"], v["yes"]), reverse=True)
+    deflections = models.KnowledgeDeflection.objects.filter(created_at__gte=since)
+    return {
+        "no_result_terms": terms,
+        "most_helpful": ranked[:limit],
+        "least_helpful": list(reversed(ranked))[:limit],
+        "suggested": deflections.count(),
+        "submitted_after": deflections.filter(submitted=True).count(),
+    }

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .feeds import IssueFeed
-from .views import engagement, inbound, subscribers
+from .views import engagement, inbound, knowledge, subscribers
 
 app_name = "newsletter"
 urlpatterns = [
@@ -9,6 +9,11 @@ urlpatterns = [
     path("journal/feed/", IssueFeed(), name="feed"),
     path("journal/answer/<int:issue_id>/<str:block_id>/", engagement.answer, name="answer"),
     path("journal/reply/<int:issue_id>/", engagement.reply, name="reply"),
+    # Knowledge base: journal sections as articles, "was this helpful?", suggestions while typing
+    path("knowledge/section/<int:pk>/", knowledge.section, name="knowledge_section"),
+    path("knowledge/helpful/", knowledge.helpful, name="knowledge_helpful"),
+    path("knowledge/suggest/", knowledge.suggest, name="knowledge_suggest"),
+    path("knowledge/suggest/submitted/", knowledge.suggest_submitted, name="knowledge_suggest_submitted"),
     # Subscription
     path("journal/subscribe/", subscribers.subscribe, name="subscribe"),
     path("journal/subscribe/done/", subscribers.subscribe_done, name="subscribe_done"),

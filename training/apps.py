@@ -7,12 +7,16 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
-        from home.registry import demo_loaders, home_sections
+        from home.registry import demo_loaders, home_sections, search_sources
 
         from .demo.catalogue import load_demo
         from .views.catalogue import home_section
 
         home_sections.register("training", home_section)
+        from .views.search import SOURCES
+
+        for source in SOURCES:
+            search_sources.register(source.key, source)
         demo_loaders.register("training", load_demo)
         # certificates need the catalogue: registered after it, so they load after it
         from .demo.certificates import load_demo as load_certificates_demo

@@ -12,6 +12,8 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from wagtail.models import Locale
 
+from home.search.results import search
+
 from .models import Certificate, ClassSession, CoursePage, Signup
 
 BOOKABLE = (ClassSession.Status.OPEN, ClassSession.Status.FULL)
@@ -218,3 +220,22 @@ def sessions_upcoming_for_course(*, course):
         ClassSession.objects.filter(course__in=pages, status=ClassSession.Status.OPEN, signup_deadline__gt=timezone.now())
         .order_by("starts_at", "pk")
     )
+
+
+def courses_live(*, language: str, product_line_id: int | None = None):
+    """Live courses of a language (of one product line when given), by title."""
+    courses = CoursePage.objects.live().filter(locale__language_code=language).select_related("product_line")
+    if product_line_id is not None:
+        courses = courses.filter(product_line_id=product_line_id)
+    return courses.order_by("title")
+
+
+def courses_search(*, query: str, language: str, product_line_id: int | None = None, limit: int = 100) -> list:
+    """Live courses matching ``query`` (title, summary, outline), best first."""
+    return list(search(courses_live(language=language, product_line_id=product_line_id), query)[:limit])
+
+
+def sessions_upcoming_for_courses(*, courses) -> list:
+    """Upcoming classes of these courses (in any of their languages), soonest first."""
+    keys = [course.translation_key for course in courses]
+    return list(upcoming_sessions().filter(course__translation_key__in=keys, course__live=True))

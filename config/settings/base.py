@@ -199,7 +199,29 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Care & Journal")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Search: the database's own full-text search with Chinese word segmentation (home.search). A site that
+# outgrows one database sets SEARCH_BACKEND=elasticsearch8 (or elasticsearch9, opensearch2, opensearch3)
+# and SEARCH_URL; the index then analyses Chinese with the smartcn plugin (see README, "Search").
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "database")
+if SEARCH_BACKEND == "database":
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "home.search.backend"}}
+else:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": f"wagtail.search.backends.{SEARCH_BACKEND}",
+            "URLS": [os.environ.get("SEARCH_URL", "http://localhost:9200")],
+            "INDEX": os.environ.get("SEARCH_INDEX", "carejournal"),
+            "INDEX_SETTINGS": {
+                "settings": {
+                    "analysis": {
+                        "analyzer": {
+                            "default": {"type": "smartcn"},
+                        },
+                    },
+                },
+            },
+        }
+    }
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "csv", "zip"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]

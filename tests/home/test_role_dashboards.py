@@ -16,7 +16,7 @@ from home.demo.load import demo_load
 from home.registry import dashboard_panels
 
 ROLE_PANELS = {
-    "editor": {"journal-last-issue", "journal-issues", "journal-helpful", "journal-subscribers"},
+    "editor": {"journal-last-issue", "journal-issues", "journal-helpful", "journal-subscribers", "journal-knowledge"},
     "coordinator": {"training-next", "training-fill", "training-certificates"},
     "carestaff": {"care-my-calls"},
     "caremanager": {"care-my-calls", "care-sla", "care-complaints", "care-resolution", "care-csat", "care-gifts"},

@@ -23,3 +23,26 @@ def journal(home_pages):
         "issue_en": issues.filter(locale__language_code="en").last(),
         "issues": list(issues),
     }
+
+
+@pytest.fixture
+def knowledge(journal, home_pages):
+    """The journal demo plus the demo knowledge base (index pages and three FAQ articles per language)."""
+    from newsletter.demo.knowledge import load_knowledge
+    from newsletter.models import (
+        KnowledgeArticlePage,
+        KnowledgeDeflection,
+        KnowledgeFeedback,
+        KnowledgeIndexPage,
+        KnowledgeSearchTerm,
+    )
+
+    load_knowledge(home_pages)
+    # The demo's readers' answers and searches are for the dashboard; tests count their own.
+    for model in (KnowledgeFeedback, KnowledgeDeflection, KnowledgeSearchTerm):
+        model.objects.all().delete()
+    return {
+        **journal,
+        "kb": KnowledgeIndexPage.objects.get(locale__language_code="zh-hans"),
+        "faq": {p.slug: p for p in KnowledgeArticlePage.objects.filter(locale__language_code="zh-hans")},
+    }

@@ -8,6 +8,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
+from wagtail.search import index
 
 __all__ = ["CatalogPage", "CoursePage", "CourseLesson", "ClassSession"]
 
@@ -66,6 +67,9 @@ class CoursePage(Page):
         help_text=_("A basic course the attendee must have completed before booking a class."),
     )
 
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"), index.SearchField("outline"), index.FilterField("product_line"),
+    ]
     content_panels = Page.content_panels + [
         MultiFieldPanel(
             [FieldPanel("level"), FieldPanel("product_line"), FieldPanel("duration_hours"), FieldPanel("price")],
