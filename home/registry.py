@@ -32,3 +32,6 @@ home_sections = Registry("home sections")
 demo_loaders = Registry("demo loaders")
 # home.dashboard.DashboardPanel subclasses, shown on the admin home to users with their permission
 dashboard_panels = Registry("dashboard panels")
+# callable(request, person) -> dict with "template" and the template's context, or None to show nothing;
+# the sections of a signed-in customer's "My page", in registration order
+my_page_sections = Registry("my page sections")

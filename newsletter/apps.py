@@ -16,3 +16,9 @@ class NewsletterConfig(AppConfig):
         demo_loaders.register("newsletter", pages.load_demo)
         demo_loaders.register("newsletter-activity", activity.load_activity)
         home_sections.register("newsletter", latest_issue_section)
+
+        from home.registry import my_page_sections
+
+        from .views.my_page import my_page_section
+
+        my_page_sections.register("newsletter", my_page_section)

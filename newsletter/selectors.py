@@ -80,3 +80,8 @@ def replies_queue(*, status: str | None = None):
 def replies_of_person(*, person_id: int):
     """A person's replies to the journal, newest first (for the care team's view of a customer)."""
     return models.ReaderReply.objects.filter(person_id=person_id).select_related("issue").order_by("-created_at")
+
+
+def subscription_of_person(*, person_id: int):
+    """A person's journal subscription with its product lines, or None (for the customer's own page)."""
+    return models.Subscriber.objects.prefetch_related("product_lines").filter(person_id=person_id).first()

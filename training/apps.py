@@ -7,12 +7,15 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
-        from home.registry import demo_loaders, home_sections
+        from home.registry import demo_loaders, home_sections, my_page_sections
 
         from .demo.catalogue import load_demo
         from .views.catalogue import home_section
 
         home_sections.register("training", home_section)
+        from .views.my_page import my_page_section
+
+        my_page_sections.register("training", my_page_section)
         demo_loaders.register("training", load_demo)
         # certificates need the catalogue: registered after it, so they load after it
         from .demo.certificates import load_demo as load_certificates_demo
