@@ -24,7 +24,7 @@ class SigninForm(forms.Form):
     address = forms.CharField(
         label=gettext_lazy("Email address or mobile number"), max_length=254,
         help_text=gettext_lazy("The one you gave us when you booked, subscribed or wrote to us."),
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "aria-describedby": "id_address_helptext"}),
     )
 
     def clean_address(self):
