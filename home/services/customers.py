@@ -55,7 +55,7 @@ def customer_signin_request(*, address: str, language: str) -> CustomerSignin | 
         return None
     with transaction.atomic():
         person = Person.objects.select_for_update().filter(**{field: normalised}).first()
-        if person is None or person.do_not_contact and channel == CustomerSignin.Channel.SMS:
+        if person is None:
             return None
         # The cache's window is fixed; the hour counted here slides, so no hour ever sees more.
         recent = person.signins.filter(created_at__gt=timezone.now() - timedelta(hours=1)).count()
@@ -88,6 +88,14 @@ def customer_signin_request(*, address: str, language: str) -> CustomerSignin | 
 
 def _refuse():
     raise HomeError(_("This sign-in link or code is not valid any more. Ask for a new one."))
+
+
+def customer_signin_refuse_code(*, failures: int) -> None:
+    """Answer a code entered when nothing was sent (unknown address, or the hourly limit) exactly as
+    a wrong code for a real sign-in is answered, so the page tells nobody who is a customer."""
+    if failures > _setting("CUSTOMER_SIGNIN_CODE_TRIES", 5):
+        _refuse()
+    raise HomeError(_("That code is not right. Check the message and try again."))
 
 
 def customer_signin_redeem_link(*, token: str) -> Person:

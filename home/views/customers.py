@@ -18,6 +18,7 @@ from home.registry import my_page_sections
 from home.services import customers as signin
 
 PENDING_KEY = "customer_signin_pending"
+FAILURES_KEY = "customer_signin_failures"
 
 
 class SigninForm(forms.Form):
@@ -63,6 +64,7 @@ def signin_request(request):
         sent = signin.customer_signin_request(address=form.cleaned_data["address"], language=_language())
         # the same answer whether or not we know the address
         request.session[PENDING_KEY] = sent.pk if sent else 0
+        request.session[FAILURES_KEY] = 0
         return redirect("home:customer_signin_code")
     return _private(render(request, "home/customers/signin.html", {"form": form}))
 
@@ -75,6 +77,9 @@ def signin_code(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            if not request.session[PENDING_KEY]:
+                request.session[FAILURES_KEY] = request.session.get(FAILURES_KEY, 0) + 1
+                signin.customer_signin_refuse_code(failures=request.session[FAILURES_KEY])
             person = signin.customer_signin_redeem_code(signin_id=request.session[PENDING_KEY],
                                                         code=form.cleaned_data["code"])
         except HomeError as exc:

@@ -152,6 +152,13 @@ def test_unknown_and_invalid_addresses(client, zhao):
     assert 'role="alert"' in response.content.decode()
 
 
+def test_a_code_for_an_unknown_address_is_answered_like_a_wrong_one(client, zhao):
+    ask(client, "nobody@example.com")
+    answers = [client.post("/zh-hans/signin/code/", {"code": "123456"}).content.decode() for _ in range(6)]
+    assert all("验证码不对" in answer for answer in answers[:5]) and "不再有效" in answers[5]
+    assert SESSION_KEY not in client.session
+
+
 def test_code_page_needs_a_request_first(client):
     assert client.get("/zh-hans/signin/code/")["Location"] == "/zh-hans/signin/"
 
