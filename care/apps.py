@@ -16,3 +16,9 @@ class CareConfig(AppConfig):
         demo_loaders.register("care", load_demo)
         demo_loaders.register("complaints", load_complaints_demo)
         demo_loaders.register("care-activity", load_activity)
+
+        from home.registry import my_page_sections
+
+        from .views.my_page import my_page_section
+
+        my_page_sections.register("care", my_page_section)

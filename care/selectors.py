@@ -258,3 +258,8 @@ def customer_timeline(customer: CustomerAccount, person_ids: list[int], *, kind:
             add("gift", recipient.created_at, recipient.campaign.name, recipient.get_state_display())
     entries.sort(key=lambda entry: entry["when"], reverse=True)
     return entries[:limit]
+
+
+def complaints_of_person(*, person_id: int):
+    """Complaints and suggestions a person filed, newest first (for the customer's own page)."""
+    return Complaint.objects.filter(person_id=person_id).order_by("-received_at", "-pk")

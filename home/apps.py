@@ -12,3 +12,8 @@ class HomeConfig(AppConfig):
         from .setup import after_migrate
 
         post_migrate.connect(after_migrate, sender=self)
+
+        from .registry import my_page_sections
+        from .views.customers import rights_section
+
+        my_page_sections.register("home.rights", rights_section)

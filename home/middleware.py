@@ -12,7 +12,7 @@ from .security import IDLE_KEY, has_device, two_factor_required
 
 PUBLIC_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-    "font-src 'self'; connect-src 'self'; frame-src 'self' https://www.youtube-nocookie.com https://player.bilibili.com; "
+    "font-src 'self'; connect-src 'self'; media-src 'self' https:; frame-src 'self' https://www.youtube-nocookie.com https://player.bilibili.com; "
     "frame-ancestors 'self'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
 # The Wagtail admin relies on inline scripts and styles of its own; it is for signed-in staff only.

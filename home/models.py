@@ -305,3 +305,28 @@ class LoginAttempt(models.Model):
 
     def __str__(self):
         return f"{self.username} {self.ip} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CustomerSignin(models.Model):
+    """One sign-in link and code sent to a customer. Only hashes are kept; each works once, briefly."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("email")
+        SMS = "sms", _("text message")
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="signins")
+    channel = models.CharField(_("sent by"), max_length=5, choices=Channel.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    code_hash = models.CharField(max_length=64, editable=False)
+    failed_codes = models.PositiveSmallIntegerField(_("wrong codes entered"), default=0)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer sign-in")
+        verbose_name_plural = _("customer sign-ins")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_channel_display()} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -34,3 +34,6 @@ demo_loaders = Registry("demo loaders")
 dashboard_panels = Registry("dashboard panels")
 # home.search.results.SearchSource: a kind of result of the public search (issues, courses...)
 search_sources = Registry("search sources")
+# callable(request, person) -> dict with "template" and the template's context, or None to show nothing;
+# the sections of a signed-in customer's "My page", in registration order
+my_page_sections = Registry("my page sections")

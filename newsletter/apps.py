@@ -28,3 +28,8 @@ class NewsletterConfig(AppConfig):
         page_unpublished.connect(on_issue_unpublished, dispatch_uid="newsletter-knowledge-unpublished")
         for source in SOURCES:
             search_sources.register(source.key, source)
+        from home.registry import my_page_sections
+
+        from .views.my_page import my_page_section
+
+        my_page_sections.register("newsletter", my_page_section)

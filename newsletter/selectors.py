@@ -196,3 +196,6 @@ def knowledge_figures(*, since, limit: int = 5) -> dict:
         "suggested": deflections.count(),
         "submitted_after": deflections.filter(submitted=True).count(),
     }
+def subscription_of_person(*, person_id: int):
+    """A person's journal subscription with its product lines, or None (for the customer's own page)."""
+    return models.Subscriber.objects.prefetch_related("product_lines").filter(person_id=person_id).first()

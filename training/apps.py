@@ -7,7 +7,7 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
-        from home.registry import demo_loaders, home_sections, search_sources
+        from home.registry import demo_loaders, home_sections, my_page_sections, search_sources
 
         from .demo.catalogue import load_demo
         from .views.catalogue import home_section
@@ -17,6 +17,9 @@ class TrainingConfig(AppConfig):
 
         for source in SOURCES:
             search_sources.register(source.key, source)
+        from .views.my_page import my_page_section
+
+        my_page_sections.register("training", my_page_section)
         demo_loaders.register("training", load_demo)
         # certificates need the catalogue: registered after it, so they load after it
         from .demo.certificates import load_demo as load_certificates_demo

@@ -14,7 +14,7 @@ from wagtail.models import Locale
 
 from home.search.results import search
 
-from .models import Certificate, ClassSession, CoursePage, Signup
+from .models import Certificate, ClassSession, CourseLesson, CoursePage, LessonProgress, Signup
 
 BOOKABLE = (ClassSession.Status.OPEN, ClassSession.Status.FULL)
 
@@ -239,3 +239,70 @@ def sessions_upcoming_for_courses(*, courses) -> list:
     """Upcoming classes of these courses (in any of their languages), soonest first."""
     keys = [course.translation_key for course in courses]
     return list(upcoming_sessions().filter(course__translation_key__in=keys, course__live=True))
+# A customer's own page (issue 21) -----------------------------------------------------------------
+
+
+def signups_of_customer(*, person_id: int):
+    """Sign-ups a person attends or booked (a colleague booking seats for a company's engineers
+    sees them all), newest class first."""
+    return (
+        Signup.objects.filter(Q(person_id=person_id) | Q(booking__contact_id=person_id))
+        .select_related("session__course", "person", "booking", "payment")
+        .order_by("-session__starts_at", "pk")
+    )
+
+
+def lesson_keys_done(*, person_id: int, course_keys) -> dict:
+    """{course translation_key: set of lesson translation_keys completed} for one person."""
+    done = defaultdict(set)
+    rows = LessonProgress.objects.filter(person_id=person_id, course_key__in=list(course_keys),
+                                         completed_at__isnull=False).values_list("course_key", "lesson_key")
+    for course_key, lesson_key in rows:
+        done[course_key].add(lesson_key)
+    return done
+
+
+def lesson_positions(*, person_id: int, course_key) -> dict:
+    """{lesson translation_key: (last position in seconds, completed)} of one person in one course."""
+    rows = LessonProgress.objects.filter(person_id=person_id, course_key=course_key)
+    return {row.lesson_key: (row.position_seconds, row.completed_at is not None) for row in rows}
+
+
+def courses_in_progress(*, person_id: int, language: str):
+    """Video courses a person started, in ``language`` where translated, with ``lessons_total`` and
+    ``lessons_done``."""
+    course_keys = set(LessonProgress.objects.filter(person_id=person_id).values_list("course_key", flat=True))
+    if not course_keys:
+        return []
+    done = lesson_keys_done(person_id=person_id, course_keys=course_keys)
+    pages = {}
+    for page in CoursePage.objects.live().filter(translation_key__in=course_keys).select_related("locale"):
+        if page.translation_key not in pages or page.locale.language_code == language:
+            pages[page.translation_key] = page
+    keys_by_page = defaultdict(set)
+    for page_id, key in CourseLesson.objects.filter(page__in=list(pages.values())).values_list("page_id", "translation_key"):
+        keys_by_page[page_id].add(key)
+    courses = []
+    for course_key, page in pages.items():
+        lesson_keys = keys_by_page[page.pk]
+        page.lessons_total = len(lesson_keys)
+        page.lessons_done = len(lesson_keys & done[course_key])
+        courses.append(page)
+    return sorted(courses, key=lambda page: page.title)
+
+
+def course_lessons_context(*, request, course) -> dict:
+    """A course page's lessons, and for a signed-in customer which are watched and where they stopped."""
+    from home.customers import customer_current
+
+    lessons = list(course.lessons.all())
+    person = customer_current(request)
+    context = {"lessons": lessons, "learner": person, "watched": set(), "positions": {}}
+    if person is None:
+        return context
+    positions = lesson_positions(person_id=person.pk, course_key=course.translation_key)
+    for lesson in lessons:
+        lesson.position_seconds, lesson.watched = positions.get(lesson.translation_key, (0, False))
+    context["watched"] = {lesson.pk for lesson in lessons if lesson.watched}
+    context["lessons_done"] = len(context["watched"])
+    return context

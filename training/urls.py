@@ -14,4 +14,6 @@ urlpatterns = [
     path("certificates/verify/", certificates.certificate_verify, name="certificate_verify"),
     path("certificates/verify/<str:number>/", certificates.certificate_verify, name="certificate_verify_number"),
     path("lessons/<int:lesson_id>/progress/", certificates.lesson_progress, name="lesson_progress"),
+    # A customer's own page (issue 21)
+    path("my/certificates/<str:number>.pdf", certificates.certificate_pdf_download, name="my_certificate_pdf"),
 ]

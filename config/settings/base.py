@@ -233,6 +233,12 @@ globals().update(email_settings(os.environ.get("EMAIL_URL", "")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Care & Journal <care@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 5))
+# Customers' passwordless sign-in (home.services.customers): text messages go through SMS_BACKEND
+# (default: files in var/sms/, like the mail file backend; home.sms.MemoryBackend in tests).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "home.sms.FileBackend")
+SMS_FILE_PATH = VAR_DIR / "sms"
+CUSTOMER_SIGNIN_MINUTES = int(os.environ.get("CUSTOMER_SIGNIN_MINUTES", 15))
+CUSTOMER_SIGNIN_PER_HOUR = 3
 
 # Celery. The application is `config` (`celery -A config worker`). Without CELERY_BROKER_URL a
 # file-system broker under var/ lets a real worker process consume what the web process enqueues.

@@ -28,6 +28,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A worker process started by a test connects straight to the test database the suite created.
 if os.environ.get("TEST_WORKER_DATABASE_NAME"):
     DATABASES["default"]["NAME"] = os.environ["TEST_WORKER_DATABASE_NAME"]
+SMS_BACKEND = "home.sms.MemoryBackend"
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Other apps' tests sign care managers in with force_login; the second-factor requirement is switched on

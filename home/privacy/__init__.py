@@ -11,6 +11,7 @@ from django.db.models import Q
 from home.models import (
     AccessLog,
     Consent,
+    CustomerSignin,
     LoginAttempt,
     Organisation,
     OutboxMessage,
@@ -39,6 +40,7 @@ registry.register(RightsRequest, fields=["email", "mobile", "details"], match={"
                   retention=[registry.Retention("rights_archive_days", field="handled_at", filter=~Q(archive=""),
                                                 action=rights_archives_delete),
                              registry.Retention("rights_requests_days", field="created_at")])
+registry.register(CustomerSignin, fields=["channel", "created_at", "used_at"], person="person", erase="delete")
 registry.register(LoginAttempt, fields=["username", "ip"], erase="keep",
                   retention=[registry.Retention("login_attempts_days", field="created_at")])
 registry.exempt(Organisation, "customer companies' names, not people")

@@ -1,5 +1,7 @@
 """The training catalogue: catalogue and course pages, video lessons, and class sessions."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -100,19 +102,11 @@ class CoursePage(Page):
             raise ValidationError({"prerequisite_course": _("A course cannot require itself.")})
 
     def get_context(self, request, *args, **kwargs):
-        from ..selectors import course_upcoming_sessions
+        from ..selectors import course_lessons_context, course_upcoming_sessions
 
         context = super().get_context(request, *args, **kwargs)
         context["sessions"] = course_upcoming_sessions(course=self)
-        context["lessons"] = self.lessons.all()
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            from .certificates import LessonProgress
-
-            context["watched"] = set(
-                LessonProgress.objects.filter(user=user, lesson__page=self, completed_at__isnull=False)
-                .values_list("lesson_id", flat=True)
-            )
+        context.update(course_lessons_context(request=request, course=self))
         return context
 
 
@@ -121,6 +115,9 @@ class CourseLesson(Orderable):
     title = models.CharField(_("title"), max_length=200)
     video_url = models.URLField(_("video address"), help_text=_("A video page or embed address (https)."))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=10)
+    # Shared by the copies of this lesson in the course's other languages (copied with the page), so
+    # progress made on one language's page shows on all of them.
+    translation_key = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
 
     panels = [FieldPanel("title"), FieldPanel("video_url"), FieldPanel("duration_minutes")]
 
@@ -130,6 +127,11 @@ class CourseLesson(Orderable):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_video_file(self) -> bool:
+        """A video file the page can play itself (and so resume), rather than another site's player."""
+        return self.video_url.lower().split("?")[0].endswith((".mp4", ".webm", ".ogv", ".ogg"))
 
 
 class ClassSession(models.Model):

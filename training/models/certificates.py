@@ -156,15 +156,23 @@ class Assessment(models.Model):
 
 
 class LessonProgress(models.Model):
-    """How far one learner got through one video lesson. Learners are signed-in users; the person is
-    filled in when the user's email matches one, so prerequisites can be checked per person."""
+    """How far one learner got through one video lesson, in whichever language they watched it.
+
+    Keyed on the lesson's and the course's ``translation_key``: the copies of a lesson in the course's
+    languages share one row. Learners are people (signed in through ``home.customers``); rows of
+    staff users who watched through the admin sign-in keep ``user`` and get the person their email
+    matches."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
                              related_name="+")
     person = models.ForeignKey("home.Person", null=True, blank=True, on_delete=models.CASCADE,
                                related_name="lesson_progress")
-    lesson = models.ForeignKey("training.CourseLesson", on_delete=models.CASCADE, related_name="progress")
+    lesson = models.ForeignKey("training.CourseLesson", on_delete=models.CASCADE, related_name="progress",
+                               help_text=_("The language copy last watched."))
+    course_key = models.UUIDField(_("course"), db_index=True)
+    lesson_key = models.UUIDField(_("lesson"))
     seconds_watched = models.PositiveIntegerField(_("seconds watched"), default=0)
+    position_seconds = models.PositiveIntegerField(_("last position (seconds)"), default=0)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -172,10 +180,10 @@ class LessonProgress(models.Model):
         verbose_name = _("lesson progress")
         verbose_name_plural = _("lesson progress")
         constraints = [
-            models.UniqueConstraint(fields=["user", "lesson"], condition=models.Q(user__isnull=False),
-                                    name="lesson_progress_user_unique"),
-            models.UniqueConstraint(fields=["person", "lesson"], condition=models.Q(person__isnull=False),
-                                    name="lesson_progress_person_unique"),
+            models.UniqueConstraint(fields=["user", "course_key", "lesson_key"], condition=models.Q(user__isnull=False),
+                                    name="lesson_progress_user_key_unique"),
+            models.UniqueConstraint(fields=["person", "course_key", "lesson_key"],
+                                    condition=models.Q(person__isnull=False), name="lesson_progress_person_key_unique"),
             models.CheckConstraint(condition=models.Q(user__isnull=False) | models.Q(person__isnull=False),
                                    name="lesson_progress_has_learner"),
         ]

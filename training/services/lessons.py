@@ -1,52 +1,44 @@
 """Writes of video lessons: a learner's progress, and the prerequisite check it feeds (a course may
-require a basic course: its lessons watched, or a certificate for it)."""
+require a basic course: its lessons watched, or a certificate for it).
+
+Progress is kept per person and per lesson across the course's language copies: rows are keyed on
+the course's and the lesson's ``translation_key``, never on one copy's id.
+"""
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from home.selectors import person_find
-
 from ..models import Certificate, CourseLesson, LessonProgress
 from . import TrainingError
 
-LESSON_COURSE_FIELD = "page"  # CourseLesson's link to its course page
+MAX_POSITION = 24 * 3600  # no lesson runs a day; larger numbers are noise
 
 
-def _person_for_user(user):
-    if not getattr(user, "email", ""):
-        return None
-    return person_find(email=user.email).first()
-
-
-def lesson_progress_record(*, user, lesson_id: int, seconds_watched: int = 0, completed: bool = False) -> LessonProgress:
-    """Record how far a signed-in learner got in a lesson. Progress only moves forward."""
-    if not getattr(user, "is_authenticated", False):
+def lesson_progress_record(*, person, lesson_id: int, seconds_watched: int = 0, position_seconds: int | None = None,
+                           completed: bool = False) -> LessonProgress:
+    """Record how far a signed-in customer got in a lesson: the position to resume at, the time
+    watched (which only moves forward) and, once, that it was watched to the end."""
+    if person is None:
         raise TrainingError(_("Sign in to keep track of the lessons you have watched."))
-    try:
-        lesson = CourseLesson.objects.get(pk=lesson_id)
-    except CourseLesson.DoesNotExist:
+    lesson = CourseLesson.objects.select_related("page").filter(pk=lesson_id).first()
+    if lesson is None:
         raise TrainingError(_("This lesson does not exist."))
-    person = _person_for_user(user)
+    course_key = lesson.page.translation_key
     with transaction.atomic():
-        progress = LessonProgress.objects.select_for_update().filter(user=user, lesson=lesson).first()
-        if progress is None and person is not None:
-            progress = LessonProgress.objects.select_for_update().filter(person=person, lesson=lesson).first()
-        if progress is None:
-            progress = LessonProgress(user=user, lesson=lesson)
-        if progress.person_id is None and person is not None:
-            progress.person = person
-        progress.seconds_watched = max(progress.seconds_watched, max(int(seconds_watched or 0), 0))
+        progress, _created = LessonProgress.objects.select_for_update().get_or_create(
+            person=person, course_key=course_key, lesson_key=lesson.translation_key, defaults={"lesson": lesson},
+        )
+        progress.lesson = lesson
+        progress.seconds_watched = min(max(progress.seconds_watched, int(seconds_watched or 0)), MAX_POSITION)
+        if position_seconds is not None:
+            progress.position_seconds = min(max(int(position_seconds), 0), MAX_POSITION)
         if completed and progress.completed_at is None:
             progress.completed_at = timezone.now()
         progress.full_clean(validate_unique=False, validate_constraints=False)
         progress.save()
     return progress
-
-
-def _lessons_of(course) -> list:
-    return list(CourseLesson.objects.filter(**{LESSON_COURSE_FIELD: course}))
 
 
 def prerequisite_met(*, person, course) -> bool:
@@ -61,14 +53,19 @@ def prerequisite_met(*, person, course) -> bool:
     translations = list(prerequisite.get_translations(inclusive=True))
     if Certificate.objects.filter(person=person, course__in=translations, status=Certificate.Status.VALID).exists():
         return True
+    lesson_keys = set(CourseLesson.objects.filter(page__in=translations).values_list("translation_key", flat=True))
+    if not lesson_keys:
+        return True
     learner = Q(person=person)
-    if person.email:
+    if person.email:  # progress recorded before customers could sign in, by a staff user of this email
         learner |= Q(user__email__iexact=person.email)
     done = set(
-        LessonProgress.objects.filter(learner, completed_at__isnull=False).values_list("lesson_id", flat=True)
+        LessonProgress.objects.filter(learner, course_key=prerequisite.translation_key, completed_at__isnull=False)
+        .values_list("lesson_key", flat=True)
     )
+    # Every lesson of one language copy: a lesson added to one copy only is still required there.
     for page in translations:
-        lessons = _lessons_of(page)
-        if lessons and all(lesson.pk in done for lesson in lessons):
+        keys = {lesson.translation_key for lesson in page.specific.lessons.all()}
+        if keys and keys <= done:
             return True
-    return not any(_lessons_of(page) for page in translations)
+    return False

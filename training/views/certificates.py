@@ -3,13 +3,14 @@
 import re
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from home.customers import customer_current, customer_required
 from home.identity import mask_name
 from home.ratelimit import client_ip, hit
 
@@ -17,6 +18,7 @@ from ..forms import VerifyForm
 from ..models import Certificate
 from ..selectors import certificate_find
 from ..services import TrainingError
+from ..services.certificates import certificate_render_pdf
 from ..services.lessons import lesson_progress_record
 
 # Lookups per client address per window. Numbers carry 50 random bits, so even at this rate
@@ -68,33 +70,55 @@ def certificate_verify(request, number: str = ""):
     return _respond(request, context)
 
 
+def _int(value, default=None):
+    try:
+        return int(float(value)) if value not in (None, "") else default
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
 @require_POST
 def lesson_progress(request, lesson_id: int):
-    """A signed-in learner marks a lesson as watched (or reports seconds watched).
+    """A signed-in customer marks a lesson as watched, or the course page's script reports the
+    position reached in the video.
 
     Answers JSON to scripts (``Accept: application/json``) and redirects a plain form back to the page.
     """
     wants_json = "application/json" in request.headers.get("Accept", "")
+    person = customer_current(request)
+    position = _int(request.POST.get("position"))
     try:
-        seconds = int(request.POST.get("seconds") or 0)
-    except ValueError:
-        seconds = 0
-    completed = request.POST.get("completed", "") in {"1", "true", "on"}
-    try:
-        progress = lesson_progress_record(user=request.user, lesson_id=lesson_id, seconds_watched=seconds,
-                                          completed=completed)
+        progress = lesson_progress_record(
+            person=person, lesson_id=lesson_id, seconds_watched=_int(request.POST.get("seconds"), 0),
+            position_seconds=position, completed=request.POST.get("completed", "") in {"1", "true", "on"},
+        )
     except TrainingError as exc:
-        status = 403 if not request.user.is_authenticated else 404
+        status = 403 if person is None else 404
         if wants_json:
             return JsonResponse({"error": str(exc)}, status=status)
         messages.error(request, str(exc))
         return _back(request)
     if wants_json:
         return JsonResponse({"lesson": lesson_id, "seconds": progress.seconds_watched,
-                             "completed": progress.completed_at is not None})
+                             "position": progress.position_seconds, "completed": progress.completed_at is not None})
     if progress.completed_at:
         messages.success(request, _("Lesson marked as watched."))
     return _back(request)
+
+
+@require_GET
+def certificate_pdf_download(request, number: str):
+    """A signed-in customer's own certificate as PDF (made now if the worker has not made it yet)."""
+    person = customer_required(request)
+    certificate = certificate_find(number=number) if _NUMBER.match(number or "") else None
+    if certificate is None or certificate.person_id != person.pk:
+        raise Http404
+    if not certificate.pdf or not certificate.pdf.storage.exists(certificate.pdf.name):
+        certificate = certificate_render_pdf(certificate_id=certificate.pk, send=False)
+    response = FileResponse(certificate.pdf.open("rb"), content_type="application/pdf",
+                            filename=f"{certificate.number}.pdf")
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 def _back(request):
