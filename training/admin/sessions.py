@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from home.services.rights import access_log_record
 
+from ..emails import course_in_language
 from ..models import ClassSession, Signup
 from ..selectors import ROSTER_COLUMNS, course_figures, roster_rows, session_roster, sessions_with_figures
 from ..services import TrainingError
@@ -124,6 +126,10 @@ def roster_csv_view(request, pk):
 def attendance_view(request, pk):
     session = get_object_or_404(ClassSession.objects.select_related("course"), pk=pk)
     confirmed = [s for s in session_roster(session_id=pk) if s.status == Signup.Status.CONFIRMED]
+    if request.method == "POST" and "all_present" in request.POST:
+        count = signup_services.session_mark_all_present(session_id=pk, acting_user=request.user)
+        messages.success(request, _("%(count)s attendees marked present.") % {"count": count})
+        return redirect("training_admin:attendance", pk=pk)
     if request.method == "POST":
         values = {"yes": True, "no": False, "": None}
         changed = 0
@@ -140,6 +146,7 @@ def attendance_view(request, pk):
         return redirect("training_admin:attendance", pk=pk)
     return TemplateResponse(request, "training/admin/attendance.html", {
         "session": session, "starts_at": timezone.localtime(session.starts_at), "signups": confirmed,
+        "course": course_in_language(session.course, get_language()),
         "header_title": _("Attendance"),
     })
 

@@ -362,6 +362,21 @@ def signup_mark_attendance(*, signup_id: int, attended: bool | None, acting_user
     return signup
 
 
+def session_mark_all_present(*, session_id: int, acting_user) -> int:
+    """Mark every confirmed attendee of a class not yet marked as present; returns how many."""
+    with transaction.atomic():
+        session = lock_session(session_id)
+        unmarked = Signup.objects.select_for_update().filter(
+            session=session, status=Signup.Status.CONFIRMED, attended__isnull=True)
+        count = 0
+        for signup in unmarked:
+            signup.attended = True
+            signup.save(update_fields=["attended", "updated_at"])
+            log(instance=signup, action="training.attendance", user=acting_user, data={"attended": True})
+            count += 1
+    return count
+
+
 # Emails ------------------------------------------------------------------------------------------
 
 # An email still worth sending only while the sign-up is in one of these states (a worker may run
