@@ -11,11 +11,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -23,7 +22,14 @@ from home.services.rights import access_log_record
 
 from ..emails import course_in_language
 from ..models import ClassSession, Signup
-from ..selectors import ROSTER_COLUMNS, course_figures, roster_rows, session_roster, sessions_with_figures
+from ..selectors import (
+    ROSTER_COLUMNS,
+    course_figures,
+    course_titles,
+    roster_rows,
+    session_roster,
+    sessions_with_figures,
+)
 from ..services import TrainingError
 from ..services import sessions as session_services
 from ..services import signups as signup_services
@@ -34,8 +40,19 @@ CHANGE_SESSION = "training.change_classsession"
 
 
 class SessionIndexView(generic.IndexView):
+    """Classes by date, each with its course title in the coordinator's language, its fill and waiting list."""
+
+    default_ordering = "starts_at"
+
     def get_base_queryset(self):
         return sessions_with_figures()
+
+    def get_table(self, object_list):
+        sessions = list(object_list)
+        titles = course_titles(course_ids=[s.course_id for s in sessions], language=get_language())
+        for session in sessions:
+            session.course_title = titles.get(session.course_id, "")
+        return super().get_table(sessions)
 
 
 class SessionSaveMixin:
@@ -76,7 +93,8 @@ class ClassSessionViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = True
     list_display = [
-        "__str__", "starts_at", "city", "capacity",
+        TitleColumn("course_title", label=gettext_lazy("Course"), url_name="training_sessions:edit"),
+        Column("starts_at", label=gettext_lazy("Starts"), sort_key="starts_at"), "city", "capacity",
         Column("seats_taken", label=gettext_lazy("Seats taken")),
         Column("waiting", label=gettext_lazy("Waiting list")),
         "status",
