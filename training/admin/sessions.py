@@ -80,6 +80,7 @@ class RosterColumn(Column):
             "roster": reverse("training_admin:roster", args=[instance.pk]),
             "csv": reverse("training_admin:roster_csv", args=[instance.pk]),
             "attendance": reverse("training_admin:attendance", args=[instance.pk]),
+            "email": reverse("training_admin:session_email", args=[instance.pk]),
         }
 
 
@@ -183,6 +184,28 @@ def session_cancel_view(request, pk):
     return redirect(reverse("training_sessions:inspect", args=[session.pk]))
 
 
+@permission_required(CHANGE_SESSION, raise_exception=True)
+def session_email_view(request, pk):
+    """Write one email to everyone holding a seat in the class."""
+    session = get_object_or_404(ClassSession.objects.select_related("course"), pk=pk)
+    subject, message, error = request.POST.get("subject", ""), request.POST.get("message", ""), ""
+    if request.method == "POST":
+        try:
+            count = session_services.session_email_attendees(session_id=pk, subject=subject, message=message,
+                                                            acting_user=request.user)
+        except TrainingError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Your email is being sent to %(count)s attendees.") % {"count": count})
+            return redirect("training_admin:attendance", pk=pk)
+    return TemplateResponse(request, "training/admin/session_email.html", {
+        "session": session, "course": course_in_language(session.course, get_language()),
+        "starts_at": timezone.localtime(session.starts_at), "subject": subject, "message": message, "error": error,
+        "recipients": Signup.objects.filter(session=session, status__in=Signup.SEAT_STATUSES).count(),
+        "header_title": _("Email the attendees"),
+    })
+
+
 @permission_required("training.view_classsession", raise_exception=True)
 def figures_view(request):
     return TemplateResponse(request, "training/admin/figures.html", {
@@ -195,5 +218,6 @@ urlpatterns = [
     path("sessions/<int:pk>/roster.csv", roster_csv_view, name="roster_csv"),
     path("sessions/<int:pk>/attendance/", attendance_view, name="attendance"),
     path("sessions/<int:pk>/cancel/", session_cancel_view, name="session_cancel"),
+    path("sessions/<int:pk>/email/", session_email_view, name="session_email"),
     path("figures/", figures_view, name="figures"),
 ]

@@ -7,6 +7,7 @@ the capacity, however many requests arrive at once. Sessions are always locked b
 payments, in primary-key order when there are two, so two transactions never wait for each other.
 """
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -203,6 +204,38 @@ def session_complete(*, session_id: int, acting_user) -> ClassSession:
         session.save(update_fields=["status"])
         log(instance=session, action="training.session_complete", user=acting_user)
     return session
+
+
+def session_email_attendees(*, session_id: int, subject: str, message: str, acting_user) -> int:
+    """A coordinator's plain-text email to everyone holding a seat in a class (held, offered or
+    confirmed; not the waiting list), each with their private booking link. Sending the same text
+    again to the same class sends nothing more. Returns how many emails were queued."""
+    from home.services.outbox import outbox_enqueue
+
+    from ..emails import signup_url
+
+    subject, message = " ".join((subject or "").split()), (message or "").strip()
+    if not subject or not message:
+        raise TrainingError(_("Write a subject and a message."))
+    if len(subject) > 200 or len(message) > 5000:
+        raise TrainingError(_("The subject may have at most 200 characters and the message at most 5000."))
+    digest = hashlib.sha256(f"{subject}\n{message}".encode()).hexdigest()[:16]
+    with transaction.atomic():
+        session = lock_session(session_id)
+        signups = Signup.objects.filter(session=session, status__in=Signup.SEAT_STATUSES).select_related("person")
+        count = 0
+        for signup in signups:
+            if not signup.person.email:
+                continue
+            outbox_enqueue(
+                to_email=signup.person.email, subject=subject, kind="training.class_message", person=signup.person,
+                text=f"{message}\n\n{signup_url(signup, signup.language)}",
+                key=f"training:class_message:{session.pk}:{signup.pk}:{digest}",
+            )
+            count += 1
+        log(instance=session, action="training.session_email", user=acting_user,
+            data={"subject": subject, "recipients": count})
+    return count
 
 
 def sessions_check_minimum(*, now=None) -> list[int]:
