@@ -180,7 +180,7 @@ def test_reminder_the_day_before_with_venue_and_map(home_pages, notified):
     message = services.signup_notify(signup_id=signup.pk, kind="reminder", extra=str(klass.pk))
     assert "浦东新区世纪大道 100 号" in message.text
     assert "https://uri.amap.com/search?keyword=" in message.text and "uri.amap.com" in message.html
-    assert "tomorrow" in message.subject
+    assert "明天" in message.subject  # the attendee booked in Chinese
 
 
 # Reading classes under their lock ---------------------------------------------------------------
