@@ -1,10 +1,13 @@
-"""N concurrent sign-ups for the last free seat of a class, through the real HTTP stack.
+"""N concurrent sign-ups for the last free seat of a class, through the real HTTP stack; and N
+concurrent bookings of two and of three attendees for the last few seats.
 
 gunicorn on loopback in front of PostgreSQL (DATABASE_URL, default database ``training_signup``).
 Each client loads the sign-up form (CSRF cookie and token), waits at a barrier, then posts. Prints
 JSON: seats taken, waiting-list entries, errors and latency percentiles, for the race and for a
 baseline measured in the same run (the same number of concurrent sign-ups for a class with room
-for all, so no one waits on the last seat).
+for all, so no one waits on the last seat). Each client comes from its own address (X-Forwarded-For,
+trusted here as behind a proxy), as different customers do: one address is one booker for the
+unpaid-hold cap.
 
     .venv/bin/python bench/signup_race.py [--clients 100] [--workers 4]
 """
@@ -25,7 +28,9 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/training_signup"
 SETTINGS = """from config.settings.base import *  # noqa: F403
-TRAINING_SIGNUP_RATE_LIMIT = 10 ** 6  # every client comes from 127.0.0.1
+TRAINING_SIGNUP_RATE_LIMIT = 10 ** 6
+TRAINING_SIGNUP_POSTS_PER_ADDRESS = TRAINING_BOOKINGS_PER_ADDRESS = TRAINING_BOOKINGS_PER_BOOKER = 10 ** 6
+TRUST_X_FORWARDED_FOR = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 DEBUG = False
 """
@@ -50,8 +55,8 @@ def _create_database(url):
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def _setup(env, capacity_race, capacity_base):
-    """Migrate, then create a course with two classes: one with a single free seat, one roomy."""
+def _setup(env, capacity_race, capacity_base, free_seats=(1, 3, 4)):
+    """Migrate, then create a course with a roomy class and classes with a few free seats."""
     code = f"""
 import django, json
 django.setup()
@@ -72,12 +77,15 @@ starts = timezone.now() + timedelta(days=30)
 def klass(capacity):
     return ClassSession.objects.create(course=course, starts_at=starts, ends_at=starts + timedelta(hours=8), city="Bench",
         venue="Loopback", capacity=capacity, price=Decimal(2800), signup_deadline=starts - timedelta(days=3))
-race, base = klass({capacity_race}), klass({capacity_base})
+ids = {{"base": klass({capacity_base}).pk}}
 run = timezone.now().strftime("%H%M%S%f")
-for n in range({capacity_race} - 1):
-    p = Person.objects.create(name=f"seated {{n}}", email=f"seated-{{run}}-{{n}}@example.com")
-    Signup.objects.create(session=race, person=p, status="confirmed")
-print(json.dumps({{"race": race.pk, "base": base.pk}}))
+for free in {list(free_seats)}:
+    race = klass({capacity_race})
+    for n in range({capacity_race} - free):
+        p = Person.objects.create(name=f"seated {{n}}", email=f"seated-{{run}}-{{free}}-{{n}}@example.com")
+        Signup.objects.create(session=race, person=p, status="confirmed")
+    ids[f"free{{free}}"] = race.pk
+print(json.dumps(ids))
 """
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
@@ -97,7 +105,7 @@ print(json.dumps({{"seats_taken": q.filter(status__in=Signup.SEAT_STATUSES).coun
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _race(base_url, session_id, clients, tag):
+def _race(base_url, session_id, clients, tag, attendees=1):
     url = f"{base_url}/zh-hans/training/book/{session_id}/"
     barrier = threading.Barrier(clients)
     results = [None] * clients
@@ -112,13 +120,18 @@ def _race(base_url, session_id, clients, tag):
             data = {
                 "csrfmiddlewaretoken": token,
                 "attendee-TOTAL_FORMS": "5", "attendee-INITIAL_FORMS": "0", "attendee-MIN_NUM_FORMS": "1",
-                "attendee-MAX_NUM_FORMS": "5", "attendee-0-name": f"Racer {n}",
-                "attendee-0-email": f"racer-{tag}-{n}@example.com", "attendee-0-mobile": f"+4915{int(time.time()) % 10**6:06d}{n:03d}",
-                "company": "Bench Ltd", "serial_number": "SN-1", "accept_terms": "on",
+                "attendee-MAX_NUM_FORMS": "5", "company": "Bench Ltd", "serial_number": "SN-1", "accept_terms": "on",
             }
+            for a in range(attendees):
+                data.update({
+                    f"attendee-{a}-name": f"Racer {n}.{a}", f"attendee-{a}-email": f"racer-{tag}-{n}-{a}@example.com",
+                    f"attendee-{a}-mobile": f"+4915{int(time.time()) % 10**5:05d}{a}{n:03d}",
+                })
             barrier.wait(timeout=120)
             started = time.perf_counter()
-            response = http.post(url, data=data, headers={"Referer": url}, allow_redirects=False, timeout=120)
+            address = f"10.{n // 250}.{n % 250}.{attendees}"
+            response = http.post(url, data=data, headers={"Referer": url, "X-Forwarded-For": address},
+                                 allow_redirects=False, timeout=120)
             elapsed = time.perf_counter() - started
             ok = response.status_code == 302 and "/training/booking/" in response.headers.get("Location", "")
             results[n] = {"ok": ok, "status": response.status_code, "ms": elapsed * 1000}
@@ -178,8 +191,12 @@ def main():
             time.sleep(0.5)
         baseline = _race(base_url, ids["base"], args.clients, f"base{os.getpid()}")
         baseline.update(_counts(env, ids["base"]))
-        race = _race(base_url, ids["race"], args.clients, f"race{os.getpid()}")
-        race.update(_counts(env, ids["race"]))
+        race = _race(base_url, ids["free1"], args.clients, f"race{os.getpid()}")
+        race.update(_counts(env, ids["free1"]))
+        pairs = _race(base_url, ids["free3"], args.clients, f"pair{os.getpid()}", attendees=2)
+        pairs.update(_counts(env, ids["free3"]))
+        triples = _race(base_url, ids["free4"], args.clients, f"trio{os.getpid()}", attendees=3)
+        triples.update(_counts(env, ids["free4"]))
     finally:
         server.terminate()
         try:
@@ -188,12 +205,18 @@ def main():
             server.kill()
             server.wait(10)
     race["exactly_one_seat"] = race["seats_taken"] == args.capacity and race["waiting"] == args.clients - 1
+    # Bookings of two for the last 3 seats, of three for the last 4: the class ends exactly full and
+    # every other attendee is on the waiting list (nobody lost, nobody over capacity).
+    pairs["exactly_full"] = pairs["seats_taken"] == args.capacity and pairs["waiting"] == 2 * args.clients - 3
+    triples["exactly_full"] = triples["seats_taken"] == args.capacity and triples["waiting"] == 3 * args.clients - 4
     print(json.dumps({
         "database": env["DATABASE_URL"].rsplit("@", 1)[-1], "gunicorn_workers": args.workers,
         "capacity": args.capacity, "seats_free_before_race": 1,
         "race_last_seat": race, "baseline_room_for_all": baseline,
+        "bookings_of_two_for_last_3_seats": pairs, "bookings_of_three_for_last_4_seats": triples,
     }, indent=2))
-    return 0 if race["exactly_one_seat"] and race["errors"] == 0 else 1
+    ok = race["exactly_one_seat"] and pairs["exactly_full"] and triples["exactly_full"]
+    return 0 if ok and race["errors"] == pairs["errors"] == triples["errors"] == 0 else 1
 
 
 if __name__ == "__main__":

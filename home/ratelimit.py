@@ -17,10 +17,19 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _key(scope: str, ident: str, window: int) -> str:
+    digest = hashlib.sha256(f"{scope}:{ident}".encode()).hexdigest()[:32]
+    return f"rl:{digest}:{int(time.time() // window)}"
+
+
+def hits(scope: str, ident: str, *, window: int) -> int:
+    """How many hits (scope, ident) has in the current window, without counting one."""
+    return cache.get(_key(scope, ident, window), 0)
+
+
 def hit(scope: str, ident: str, *, limit: int, window: int) -> bool:
     """Count one hit for (scope, ident); return False once more than ``limit`` hits fall in the window."""
-    digest = hashlib.sha256(f"{scope}:{ident}".encode()).hexdigest()[:32]
-    key = f"rl:{digest}:{int(time.time() // window)}"
+    key = _key(scope, ident, window)
     if cache.add(key, 1, window + 1):
         return True
     try:

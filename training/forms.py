@@ -12,6 +12,7 @@ from home.selectors import product_lines_active
 from .models import CoursePage
 
 MAX_SEATS_PER_BOOKING = 5
+SERIAL_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9\-/]{3,39}")
 
 
 class CatalogFilterForm(forms.Form):
@@ -79,11 +80,22 @@ class BookingForm(forms.Form):
     company = forms.CharField(label=_("Company name"), max_length=200)
     serial_number = forms.CharField(
         label=_("Product serial or contract number"), max_length=100,
-        help_text=_("Printed on the device label or on your service contract."),
+        help_text=_("Printed on the device label or on your service contract: letters, digits and dashes, for example FW-2024-0001."),
     )
     accept_terms = forms.BooleanField(
         label=_("I accept the training terms: the seat is held for three days until payment; cancellation is free until the sign-up deadline."),
     )
+
+
+    def clean_serial_number(self):
+        value = re.sub(r"\s+", "", self.cleaned_data["serial_number"]).upper()
+        if not SERIAL_PATTERN.fullmatch(value) or not re.search(r"\d", value):
+            raise ValidationError(
+                _("This does not look like a serial or contract number: use 4 to 40 letters, digits and dashes, "
+                  "with at least one digit, as printed on the device label or the contract."),
+                code="invalid",
+            )
+        return value
 
 
 class MoveForm(forms.Form):

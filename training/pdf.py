@@ -30,6 +30,8 @@ class CertificateDocument:
     expires_on: date | None
     verify_url: str
     revoked: bool = False
+    issuer: str = ""
+    signatory: str = ""
 
 
 def qr_png(data: str) -> bytes:
@@ -46,6 +48,23 @@ def _centred(pdf, font, size, y, text, colour=INK):
     pdf.setFillColorRGB(*colour)
     pdf.setFont(font, size)
     pdf.drawCentredString(pdf._pagesize[0] / 2, y, text)
+
+
+def _revoked_mark(pdf, font, width, height):
+    """A red diagonal stamp across the page: the certificate is no longer valid."""
+    pdf.saveState()
+    pdf.setFillAlpha(0.85)
+    pdf.setFillColorRGB(0.75, 0.08, 0.08)
+    pdf.setStrokeColorRGB(0.75, 0.08, 0.08)
+    pdf.translate(width / 2, height / 2)
+    pdf.rotate(20)
+    pdf.setLineWidth(4)
+    pdf.rect(-230, -50, 460, 110)
+    pdf.setFont(font, 54)
+    pdf.drawCentredString(0, 5, "已撤销 REVOKED")
+    pdf.setFont(font, 14)
+    pdf.drawCentredString(0, -35, "本证书已失效 / This certificate is no longer valid")
+    pdf.restoreState()
 
 
 def certificate_pdf(doc: CertificateDocument) -> bytes:
@@ -82,10 +101,28 @@ def certificate_pdf(doc: CertificateDocument) -> bytes:
         f"发证日期 / Issued on: {doc.issued_on.isoformat()}",
         f"有效期至 / Valid until: {doc.expires_on.isoformat() if doc.expires_on else '长期有效 / no expiry'}",
     ]
+    if doc.issuer:
+        lines.append(f"签发机构 / Issued by: {doc.issuer}")
     if doc.revoked:
         lines.append("已撤销 / REVOKED")
     for index, line in enumerate(lines):
-        pdf.drawString(left, 150 - index * 18, line)
+        pdf.drawString(left, 168 - index * 18, line)
+
+    # The signature line, with the name of who signs for the issuer beneath it.
+    sign_left, sign_right = width - 370, width - 210  # between the details and the QR code
+    pdf.setStrokeColorRGB(*INK)
+    pdf.setLineWidth(0.8)
+    pdf.line(sign_left, 112, sign_right, 112)
+    pdf.setFont(font, 9)
+    pdf.setFillColorRGB(*MUTED)
+    pdf.drawString(sign_left, 100, "授权签字 / Authorised signature")
+    if doc.signatory:
+        pdf.setFillColorRGB(*INK)
+        pdf.setFont(font, 11)
+        pdf.drawString(sign_left, 84, doc.signatory)
+
+    if doc.revoked:
+        _revoked_mark(pdf, font, width, height)
 
     pdf.setFont(font, 9)
     pdf.setFillColorRGB(*MUTED)

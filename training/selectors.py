@@ -32,6 +32,17 @@ def sessions_with_figures():
     )
 
 
+def course_titles(*, course_ids, language: str) -> dict[int, str]:
+    """Course titles in ``language`` (the live translation, otherwise the page's own), by course id. Two queries."""
+    courses = list(CoursePage.objects.filter(pk__in=set(course_ids)).values("pk", "title", "translation_key"))
+    translated = dict(
+        CoursePage.objects.live()
+        .filter(translation_key__in={c["translation_key"] for c in courses}, locale__language_code=language)
+        .values_list("translation_key", "title")
+    )
+    return {c["pk"]: translated.get(c["translation_key"], c["title"]) for c in courses}
+
+
 def upcoming_sessions(*, now=None):
     """Classes still taking sign-ups, soonest first."""
     now = now or timezone.now()

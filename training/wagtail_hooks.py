@@ -56,4 +56,6 @@ def register_log_actions(actions):
     actions.register_action("training.signup_cancel", gettext_lazy("Cancel sign-up"),
                             gettext_lazy("Sign-up cancelled by a coordinator"))
     actions.register_action("training.attendance", gettext_lazy("Mark attendance"), gettext_lazy("Attendance marked"))
+    actions.register_action("training.session_email", gettext_lazy("Email the attendees"),
+                            gettext_lazy("Attendees emailed"))
     actions.register_action("training.payment_paid", gettext_lazy("Record payment"), gettext_lazy("Payment recorded"))

@@ -3,6 +3,7 @@ address; made by a real worker and mailed to the holder with the PDF attached.""
 
 import subprocess
 from datetime import date
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -12,15 +13,15 @@ from home.roles import TRAINING_COORDINATORS
 from tests.conftest import wait_until
 from training.models import Certificate
 from training.pdf import CertificateDocument, certificate_pdf, qr_png
-from training.services.certificates import certificate_issue_for_session, certificate_render_pdf
+from training.services.certificates import certificate_issue_for_session, certificate_render_pdf, certificate_revoke
 
 from . import certificate_helpers as h
 
 
-def pdf_text(content: bytes, tmp_path) -> str:
+def pdf_text(content: bytes, tmp_path, mode="-layout") -> str:
     path = tmp_path / "certificate.pdf"
     path.write_bytes(content)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(["pdftotext", mode, str(path), "-"], check=True, capture_output=True, text=True).stdout
 
 
 def qr_codes(content: bytes, tmp_path) -> list[str]:
@@ -63,6 +64,32 @@ def test_stored_pdf_of_an_issued_certificate(home_pages, tmp_path):
     content = certificate.pdf.read()
     text = pdf_text(content, tmp_path)
     assert "欧阳娜娜" in text and "企业邮箱高级管理" in text and certificate.number in text
+    assert qr_codes(content, tmp_path) == [f"https://journal.example.com/certificates/verify/{certificate.number}/"]
+
+
+@pytest.mark.django_db
+def test_pdf_names_its_issuer_and_signatory_and_a_revoked_one_is_remade_with_a_mark(home_pages, tmp_path, settings):
+    settings.TRAINING_CERTIFICATE_ISSUER = "客户服务部培训中心 / Customer Service Training Centre"
+    klass = h.session(h.course(home_pages, title="企业邮箱高级管理", title_en="Business mail administration"))
+    h.attendee(klass, name="欧阳娜娜")
+    coordinator = h.staff(TRAINING_COORDINATORS)
+    coordinator.first_name, coordinator.last_name = "Mei", "Chen"
+    coordinator.save()
+    [certificate] = certificate_issue_for_session(session_id=klass.pk, acting_user=coordinator)
+    certificate = certificate_render_pdf(certificate_id=certificate.pk, send=False)
+    text = pdf_text(certificate.pdf.read(), tmp_path)
+    assert "客户服务部培训中心 / Customer Service Training Centre" in text
+    assert "授权签字 / Authorised signature" in text and "Mei Chen" in text
+    assert "REVOKED" not in text
+
+    with mock.patch("training.tasks.certificate_render_pdf_task.delay_on_commit") as render:
+        certificate_revoke(certificate_id=certificate.pk, reason="考试作弊", acting_user=coordinator)
+    render.assert_called_once_with(certificate.pk)
+    certificate = certificate_render_pdf(certificate_id=certificate.pk, send=False)
+    content = certificate.pdf.read()
+    assert "欧阳娜娜" in pdf_text(content, tmp_path)
+    text = pdf_text(content, tmp_path, mode="-raw")  # in reading order: the stamp lies across the title
+    assert "已撤销 REVOKED" in text and "企业邮箱高级管理" in text and "This certificate is no longer valid" in text
     assert qr_codes(content, tmp_path) == [f"https://journal.example.com/certificates/verify/{certificate.number}/"]
 
 

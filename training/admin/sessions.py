@@ -11,17 +11,25 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from home.services.rights import access_log_record
 
+from ..emails import course_in_language
 from ..models import ClassSession, Signup
-from ..selectors import ROSTER_COLUMNS, course_figures, roster_rows, session_roster, sessions_with_figures
+from ..selectors import (
+    ROSTER_COLUMNS,
+    course_figures,
+    course_titles,
+    roster_rows,
+    session_roster,
+    sessions_with_figures,
+)
 from ..services import TrainingError
 from ..services import sessions as session_services
 from ..services import signups as signup_services
@@ -32,8 +40,19 @@ CHANGE_SESSION = "training.change_classsession"
 
 
 class SessionIndexView(generic.IndexView):
+    """Classes by date, each with its course title in the coordinator's language, its fill and waiting list."""
+
+    default_ordering = "starts_at"
+
     def get_base_queryset(self):
         return sessions_with_figures()
+
+    def get_table(self, object_list):
+        sessions = list(object_list)
+        titles = course_titles(course_ids=[s.course_id for s in sessions], language=get_language())
+        for session in sessions:
+            session.course_title = titles.get(session.course_id, "")
+        return super().get_table(sessions)
 
 
 class SessionSaveMixin:
@@ -61,6 +80,7 @@ class RosterColumn(Column):
             "roster": reverse("training_admin:roster", args=[instance.pk]),
             "csv": reverse("training_admin:roster_csv", args=[instance.pk]),
             "attendance": reverse("training_admin:attendance", args=[instance.pk]),
+            "email": reverse("training_admin:session_email", args=[instance.pk]),
         }
 
 
@@ -74,7 +94,8 @@ class ClassSessionViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = True
     list_display = [
-        "__str__", "starts_at", "city", "capacity",
+        TitleColumn("course_title", label=gettext_lazy("Course"), url_name="training_sessions:edit"),
+        Column("starts_at", label=gettext_lazy("Starts"), sort_key="starts_at"), "city", "capacity",
         Column("seats_taken", label=gettext_lazy("Seats taken")),
         Column("waiting", label=gettext_lazy("Waiting list")),
         "status",
@@ -124,6 +145,10 @@ def roster_csv_view(request, pk):
 def attendance_view(request, pk):
     session = get_object_or_404(ClassSession.objects.select_related("course"), pk=pk)
     confirmed = [s for s in session_roster(session_id=pk) if s.status == Signup.Status.CONFIRMED]
+    if request.method == "POST" and "all_present" in request.POST:
+        count = signup_services.session_mark_all_present(session_id=pk, acting_user=request.user)
+        messages.success(request, _("%(count)s attendees marked present.") % {"count": count})
+        return redirect("training_admin:attendance", pk=pk)
     if request.method == "POST":
         values = {"yes": True, "no": False, "": None}
         changed = 0
@@ -140,6 +165,7 @@ def attendance_view(request, pk):
         return redirect("training_admin:attendance", pk=pk)
     return TemplateResponse(request, "training/admin/attendance.html", {
         "session": session, "starts_at": timezone.localtime(session.starts_at), "signups": confirmed,
+        "course": course_in_language(session.course, get_language()),
         "header_title": _("Attendance"),
     })
 
@@ -158,6 +184,28 @@ def session_cancel_view(request, pk):
     return redirect(reverse("training_sessions:inspect", args=[session.pk]))
 
 
+@permission_required(CHANGE_SESSION, raise_exception=True)
+def session_email_view(request, pk):
+    """Write one email to everyone holding a seat in the class."""
+    session = get_object_or_404(ClassSession.objects.select_related("course"), pk=pk)
+    subject, message, error = request.POST.get("subject", ""), request.POST.get("message", ""), ""
+    if request.method == "POST":
+        try:
+            count = session_services.session_email_attendees(session_id=pk, subject=subject, message=message,
+                                                            acting_user=request.user)
+        except TrainingError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Your email is being sent to %(count)s attendees.") % {"count": count})
+            return redirect("training_admin:attendance", pk=pk)
+    return TemplateResponse(request, "training/admin/session_email.html", {
+        "session": session, "course": course_in_language(session.course, get_language()),
+        "starts_at": timezone.localtime(session.starts_at), "subject": subject, "message": message, "error": error,
+        "recipients": Signup.objects.filter(session=session, status__in=Signup.SEAT_STATUSES).count(),
+        "header_title": _("Email the attendees"),
+    })
+
+
 @permission_required("training.view_classsession", raise_exception=True)
 def figures_view(request):
     return TemplateResponse(request, "training/admin/figures.html", {
@@ -170,5 +218,6 @@ urlpatterns = [
     path("sessions/<int:pk>/roster.csv", roster_csv_view, name="roster_csv"),
     path("sessions/<int:pk>/attendance/", attendance_view, name="attendance"),
     path("sessions/<int:pk>/cancel/", session_cancel_view, name="session_cancel"),
+    path("sessions/<int:pk>/email/", session_email_view, name="session_email"),
     path("figures/", figures_view, name="figures"),
 ]

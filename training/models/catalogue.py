@@ -40,8 +40,12 @@ class CatalogPage(Page):
 
 class CoursePage(Page):
     class Level(models.TextChoices):
-        BASIC_VIDEO = "basic_video", _("basic (video)")
-        ADVANCED_CERTIFICATION = "advanced_certification", _("advanced certification (in person)")
+        BASIC_VIDEO = "basic_video", _("Basic (video)")
+        ADVANCED_CERTIFICATION = "advanced_certification", _("Advanced certification (in person)")
+
+    class PrerequisitePolicy(models.TextChoices):
+        REFUSE = "refuse", _("Refuse the booking")
+        FLAG = "flag", _("Accept and flag it for the coordinator")
 
     level = models.CharField(_("level"), max_length=30, choices=Level.choices, default=Level.ADVANCED_CERTIFICATION)
     product_line = models.ForeignKey(
@@ -68,6 +72,11 @@ class CoursePage(Page):
         limit_choices_to={"level": "basic_video"},
         help_text=_("A basic course the attendee must have completed before booking a class."),
     )
+    prerequisite_policy = models.CharField(
+        _("when the required course is missing"), max_length=10, choices=PrerequisitePolicy.choices,
+        default=PrerequisitePolicy.REFUSE,
+        help_text=_("Refuse the booking, or accept it and show the coordinator who still needs the basic course."),
+    )
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"), index.SearchField("outline"), index.FilterField("product_line"),
@@ -81,6 +90,7 @@ class CoursePage(Page):
         FieldPanel("outline"),
         FieldPanel("prerequisites"),
         FieldPanel("prerequisite_course"),
+        FieldPanel("prerequisite_policy"),
         MultiFieldPanel(
             [FieldPanel("certificate_title"), FieldPanel("certificate_validity_months")], heading=_("Certificate")
         ),
@@ -138,10 +148,10 @@ class ClassSession(models.Model):
     """One class of a course on one day in one city. Operational data, edited by coordinators."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        FULL = "full", _("full")
-        CANCELLED = "cancelled", _("cancelled")
-        COMPLETED = "completed", _("completed")
+        OPEN = "open", _("Open")
+        FULL = "full", _("Full")
+        CANCELLED = "cancelled", _("Cancelled")
+        COMPLETED = "completed", _("Completed")
 
     course = models.ForeignKey(CoursePage, verbose_name=_("course"), on_delete=models.PROTECT, related_name="sessions")
     starts_at = models.DateTimeField(_("starts"))

@@ -31,15 +31,15 @@ class Certificate(models.Model):
     waiting for any job."""
 
     class Status(models.TextChoices):
-        VALID = "valid", _("valid")
-        REVOKED = "revoked", _("revoked")
+        VALID = "valid", _("Valid")
+        REVOKED = "revoked", _("Revoked")
 
     class State(models.TextChoices):
         """What a reader is told: the stored status combined with the expiry date."""
 
-        VALID = "valid", _("valid")
-        EXPIRED = "expired", _("expired")
-        REVOKED = "revoked", _("revoked")
+        VALID = "valid", _("Valid")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
 
     number = models.CharField(_("certificate number"), max_length=20, unique=True, editable=False)
     person = models.ForeignKey(
@@ -125,9 +125,9 @@ class Assessment(models.Model):
     """
 
     class Result(models.TextChoices):
-        PENDING = "pending", _("not assessed yet")
-        PASSED = "passed", _("passed")
-        FAILED = "failed", _("failed")
+        PENDING = "pending", _("Not assessed yet")
+        PASSED = "passed", _("Passed")
+        FAILED = "failed", _("Failed")
 
     signup = models.OneToOneField("training.Signup", verbose_name=_("sign-up"), on_delete=models.CASCADE,
                                   related_name="assessment")

@@ -28,6 +28,10 @@ class Booking(models.Model):
     contact = models.ForeignKey("home.Person", verbose_name=_("contact"), on_delete=models.PROTECT, related_name="+")
     company = models.CharField(_("company"), max_length=200, blank=True)
     serial_number = models.CharField(_("product serial or contract number"), max_length=100, blank=True)
+    # A keyed hash of the network address the booking came from (never the address itself): one
+    # booker's unpaid seats per class are counted by contact and by this key (made-up contacts sent
+    # from one address are one booker).
+    booker_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -44,12 +48,12 @@ class Signup(models.Model):
     """One attendee's place in one class: a held or confirmed seat, or a place on the waiting list."""
 
     class Status(models.TextChoices):
-        PENDING_PAYMENT = "pending_payment", _("seat held, payment pending")
-        CONFIRMED = "confirmed", _("confirmed")
-        WAITING = "waiting", _("waiting list")
-        OFFERED = "offered", _("seat offered")
-        CANCELLED = "cancelled", _("cancelled")
-        EXPIRED = "expired", _("expired")
+        PENDING_PAYMENT = "pending_payment", _("Seat held, payment pending")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITING = "waiting", _("Waiting list")
+        OFFERED = "offered", _("Seat offered")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
 
     # Statuses that take a seat: seats held plus confirmed never exceed the class's capacity.
     SEAT_STATUSES = (Status.PENDING_PAYMENT, Status.CONFIRMED, Status.OFFERED)
@@ -71,6 +75,12 @@ class Signup(models.Model):
     )
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     cancelled_by_staff = models.BooleanField(default=False)
+    prerequisite_missing = models.BooleanField(
+        _("required course missing"), default=False,
+        help_text=_("Booked without the required basic course; the coordinator checks before the class."),
+    )
+    # The iCalendar SEQUENCE of this sign-up's invitation: raised on every change sent to the attendee.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("signed up"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -99,9 +109,9 @@ class Payment(models.Model):
     """What a booking owes and whether the provider has told us it is paid."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        PAID = "paid", _("paid")
-        CANCELLED = "cancelled", _("cancelled")
+        PENDING = "pending", _("Pending")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
 
     booking = models.ForeignKey(Booking, verbose_name=_("booking"), on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(_("provider"), max_length=40)

@@ -5,6 +5,7 @@ import logging
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -197,6 +198,8 @@ def certificate_revoke(*, certificate_id: int, reason: str, acting_user) -> Cert
     certificate.full_clean()
     certificate.save(update_fields=["status", "revoked_at", "revocation_reason", "updated_at"])
     log(instance=certificate, action="training.certificate_revoke", user=acting_user, data={"reason": reason})
+    # The stored PDF is made again with the REVOKED mark (not mailed: the holder is told separately).
+    tasks.certificate_render_pdf_task.delay_on_commit(certificate.pk)
     return certificate
 
 
@@ -217,17 +220,30 @@ def certificate_document(certificate: Certificate) -> CertificateDocument:
         expires_on=certificate.expires_on,
         verify_url=certificate_verify_url(certificate.number),
         revoked=certificate.status == Certificate.Status.REVOKED,
+        issuer=getattr(settings, "TRAINING_CERTIFICATE_ISSUER", "客户服务部培训中心 / Customer Service Training Centre"),
+        signatory=_signatory(certificate),
     )
+
+
+def _signatory(certificate: Certificate) -> str:
+    """Who signs: the coordinator who issued the certificate, or the configured signatory."""
+    user = certificate.issued_by
+    name = user.get_full_name().strip() if user else ""
+    return name or getattr(settings, "TRAINING_CERTIFICATE_SIGNATORY", "")
 
 
 def certificate_render_pdf(*, certificate_id: int, send: bool = True) -> Certificate:
     """Make and store the PDF (once), then email it to the holder (once, keyed on the number)."""
     with transaction.atomic():
         certificate = (
-            Certificate.objects.select_for_update(of=("self",)).select_related("person", "product_line").get(pk=certificate_id)
+            Certificate.objects.select_for_update(of=("self",)).select_related("person", "product_line", "issued_by").get(pk=certificate_id)
         )
-        if not certificate.pdf or not certificate.pdf.storage.exists(certificate.pdf.name):
+        revoked = certificate.status == Certificate.Status.REVOKED
+        stale = revoked and (certificate.pdf_rendered_at is None or certificate.pdf_rendered_at < certificate.revoked_at)
+        if stale or not certificate.pdf or not certificate.pdf.storage.exists(certificate.pdf.name):
             content = certificate_pdf(certificate_document(certificate))
+            if certificate.pdf:
+                certificate.pdf.delete(save=False)
             certificate.pdf.save(f"{certificate.number}.pdf", ContentFile(content), save=False)
             certificate.pdf_rendered_at = timezone.now()
             certificate.save(update_fields=["pdf", "pdf_rendered_at", "updated_at"])

@@ -20,7 +20,7 @@ from wagtail.log_actions import log
 
 from ..models import Booking, Payment, Signup
 from . import TrainingError
-from .sessions import lock_session, notify, seats_taken, sync_status
+from .sessions import lock_sessions_of, notify, offer_free_seats, seats_taken
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +108,8 @@ def payment_paid_notification(*, provider_reference: str, amount: Decimal | str 
         found = Payment.objects.filter(provider_reference=provider_reference).first()
         if found is None:
             raise TrainingError(_("Unknown payment."))
-        session_ids = sorted(set(Signup.objects.filter(payment=found).values_list("session_id", flat=True)))
-        sessions = {pk: lock_session(pk) for pk in session_ids}
+        # Read under the classes' locks: a seat may have moved to another date since it was booked.
+        sessions = lock_sessions_of(Signup.objects.filter(payment=found))
         payment = Payment.objects.select_for_update().get(pk=found.pk)
         payment.notifications += 1
         if payment.status == Payment.Status.PAID:
@@ -134,7 +134,8 @@ def payment_paid_notification(*, provider_reference: str, amount: Decimal | str 
             else:
                 logger.warning("payment %s paid for sign-up %s in state %s", payment.pk, signup.pk, signup.status)
         for session in sessions.values():
-            sync_status(session)
+            # Paying lowers the booker's unpaid holds: their attendees waiting for that reason may get a seat.
+            offer_free_seats(session)
     return payment
 
 

@@ -4,9 +4,12 @@ the coordinators' changes to one sign-up, and the sign-up emails.
 Seats are counted and offered with the class's row locked (see ``sessions``).
 """
 
+import hashlib
+import hmac
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,20 +21,25 @@ from home.services.consent import consent_record
 from home.services.people import person_match_or_create
 
 from .. import emails
-from ..models import Booking, ClassSession, Signup
+from ..models import Booking, ClassSession, CoursePage, Signup
 from ..selectors import course_other_sessions
 from . import TrainingError
 from .lessons import prerequisite_met
 from .payments import payment_create
 from .sessions import (
     BOOKABLE,
+    CALENDAR_CHANGES,
     check_bookable,
     lock_session,
+    lock_sessions_of,
+    new_seat_status,
     notify,
     offer_free_seats,
     seats_taken,
     sync_status,
     take_seat,
+    unpaid_cap,
+    unpaid_held_by,
 )
 
 logger = logging.getLogger(__name__)
@@ -40,6 +48,13 @@ TERMS_VERSION = "2026-11"
 
 
 # Signing up --------------------------------------------------------------------------------------
+
+
+def booker_key(address: str) -> str:
+    """A keyed hash of a network address: enough to tell one booker's bookings apart, not to read it."""
+    if not address:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), f"training-booker:{address}".encode(), hashlib.sha256).hexdigest()
 
 
 def booking_create(
@@ -51,11 +66,14 @@ def booking_create(
     language: str = "zh-hans",
     terms_text: str = "",
     source: str = "training sign-up form",
+    booker_address: str = "",
 ) -> Booking:
     """Sign up one or more attendees (dicts of name, email, mobile) for a class.
 
     Seats go to attendees in the order given while they last; the others join the waiting list.
     The first attendee is the booking's contact and agrees to the training terms for the booking.
+    One booker (the contact, or anyone booking from ``booker_address``) holds at most
+    ``unpaid_cap`` seats of a class unpaid; their further attendees join the waiting list.
     Raises ValidationError for an invalid email or mobile, TrainingError when the class cannot be booked.
     """
     if not attendees:
@@ -77,19 +95,22 @@ def booking_create(
         session = lock_session(session_id)
         now = timezone.now()
         check_bookable(session, now)
-        for person in people:
-            if not prerequisite_met(person=person, course=session.course):
-                raise TrainingError(
-                    _("%(name)s must complete the basic course “%(course)s” before booking this class.")
-                    % {"name": person, "course": session.course.prerequisite_course}
-                )
+        _expire_lapsed(session, now)
+        missing = [person for person in people if not prerequisite_met(person=person, course=session.course)]
+        if missing and session.course.prerequisite_policy != CoursePage.PrerequisitePolicy.FLAG:
+            raise TrainingError(
+                _("%(name)s must first complete the basic course “%(course)s” (all its video lessons, or its "
+                  "certificate) before booking this class.")
+                % {"name": missing[0], "course": session.course.prerequisite_course}
+            )
         already = Signup.objects.filter(session=session, person__in=people, status__in=Signup.ACTIVE_STATUSES)
         if already.exists():
             raise TrainingError(
                 _("%(name)s is already signed up for this class.") % {"name": already.select_related("person")[0].person}
             )
 
-        booking = Booking(contact=people[0], company=company.strip(), serial_number=serial_number.strip(), language=language)
+        booking = Booking(contact=people[0], company=company.strip(), serial_number=serial_number.strip(),
+                          language=language, booker_key=booker_key(booker_address))
         booking.full_clean()
         booking.save()
         consent_record(
@@ -98,9 +119,13 @@ def booking_create(
         )
 
         free = session.capacity - seats_taken(session.pk)
+        if new_seat_status(session) == Signup.Status.PENDING_PAYMENT:
+            # One booker holds at most a share of the class unpaid; the others wait for a freed seat.
+            free = min(free, unpaid_cap(session) - unpaid_held_by(session, booking))
         held = []
         for person in people:
-            signup = Signup(session=session, person=person, booking=booking, language=language)
+            signup = Signup(session=session, person=person, booking=booking, language=language,
+                            prerequisite_missing=person in missing)
             if free > 0:
                 take_seat(signup, session, now)
                 free -= 1
@@ -143,12 +168,17 @@ def signup_create(
 # The attendee's private links --------------------------------------------------------------------
 
 
+def _locked_signup(signups) -> tuple[Signup, ClassSession]:
+    """The one sign-up of ``signups`` (a queryset), locked after its class, both read under the locks."""
+    (session,) = lock_sessions_of(signups).values()
+    return signups.select_for_update().get(), session
+
+
 def _locked_signup_by_token(token: str) -> tuple[Signup, ClassSession]:
-    signup = Signup.objects.filter(token=token).only("pk", "session_id").first()
-    if signup is None:
+    signups = Signup.objects.filter(token=token)
+    if not signups.exists():
         raise TrainingError(_("This link is not valid."))
-    session = lock_session(signup.session_id)
-    return Signup.objects.select_for_update().get(pk=signup.pk), session
+    return _locked_signup(signups)
 
 
 def signup_cancel(*, token: str) -> Signup:
@@ -171,14 +201,16 @@ def signup_cancel(*, token: str) -> Signup:
 def signup_move(*, token: str, session_id: int) -> Signup:
     """Move a held or confirmed seat to another date of the same course, if that class has room."""
     with transaction.atomic():
-        first = Signup.objects.filter(token=token).only("pk", "session_id").first()
-        if first is None:
+        signups = Signup.objects.filter(token=token)
+        if not signups.exists():
             raise TrainingError(_("This link is not valid."))
-        if first.session_id == session_id:
+        if not ClassSession.objects.filter(pk=session_id).exists():
+            raise TrainingError(_("That date is not offered."))
+        locked = lock_sessions_of(signups, also=(session_id,))
+        signup = signups.select_for_update().get()
+        if signup.session_id == session_id:
             raise TrainingError(_("You are already booked on this date."))
-        sessions = {s.pk: s for s in (lock_session(pk) for pk in sorted({first.session_id, session_id}))}
-        old, new = sessions[first.session_id], sessions[session_id]
-        signup = Signup.objects.select_for_update().get(pk=first.pk)
+        old, new = locked[signup.session_id], locked[session_id]
         now = timezone.now()
         if signup.status not in (Signup.Status.PENDING_PAYMENT, Signup.Status.CONFIRMED):
             raise TrainingError(_("Only a held or confirmed seat can be moved."))
@@ -191,8 +223,14 @@ def signup_move(*, token: str, session_id: int) -> Signup:
             raise TrainingError(_("You are already signed up for that date."))
         if seats_taken(new.pk) >= new.capacity:
             raise TrainingError(_("That date is full. Please choose another one."))
+        if (signup.status == Signup.Status.PENDING_PAYMENT and signup.booking_id
+                and unpaid_held_by(new, signup.booking) >= unpaid_cap(new)):
+            raise TrainingError(_("Your company already holds the most unpaid seats allowed on that date; "
+                                  "please pay for them first or choose another date."))
         signup.session = new
-        signup.save(update_fields=["session", "updated_at"])
+        if signup.hold_expires_at:
+            signup.hold_expires_at = min(signup.hold_expires_at, new.starts_at)
+        signup.save(update_fields=["session", "hold_expires_at", "updated_at"])
         notify(signup, "moved", str(new.pk))
         sync_status(new)
         offer_free_seats(old, now)
@@ -245,13 +283,24 @@ def holds_expire(*, now=None) -> int:
     for session_id in session_ids:
         with transaction.atomic():
             session = lock_session(session_id)
-            for signup in Signup.objects.select_for_update().filter(lapsed, session=session):
-                signup.status = Signup.Status.EXPIRED
-                signup.save(update_fields=["status", "updated_at"])
-                notify(signup, "expired")
-                expired += 1
+            expired += _expire_lapsed(session, now)
             offer_free_seats(session, now)
     return expired
+
+
+def _expire_lapsed(session: ClassSession, now) -> int:
+    """Release this class's lapsed holds and offers (the caller holds its lock). Booking runs this
+    too, so a lapsed hold never keeps a seat from someone booking before the periodic sweep."""
+    lapsed = Q(status=Signup.Status.PENDING_PAYMENT, hold_expires_at__lte=now) | Q(
+        status=Signup.Status.OFFERED, offer_expires_at__lte=now
+    )
+    count = 0
+    for signup in Signup.objects.select_for_update().filter(lapsed, session=session):
+        signup.status = Signup.Status.EXPIRED
+        signup.save(update_fields=["status", "updated_at"])
+        notify(signup, "expired")
+        count += 1
+    return count
 
 
 def payment_reminders_send(*, now=None) -> int:
@@ -268,13 +317,14 @@ def payment_reminders_send(*, now=None) -> int:
 
 
 def class_reminders_send(*, now=None) -> int:
-    """Remind confirmed attendees two days before their class. Once each (the outbox key)."""
+    """Remind confirmed attendees the day before their class, with the venue and a map link. Once
+    each (the outbox key)."""
     now = now or timezone.now()
     due = Signup.objects.filter(
         status=Signup.Status.CONFIRMED,
         session__status__in=BOOKABLE,
         session__starts_at__gt=now,
-        session__starts_at__lte=now + timedelta(days=2),
+        session__starts_at__lte=now + timedelta(days=1),
     )
     count = 0
     for signup in due:
@@ -286,9 +336,7 @@ def class_reminders_send(*, now=None) -> int:
 def signup_cancel_by_staff(*, signup_id: int, acting_user, reason: str = "") -> Signup:
     """A coordinator cancels one attendee's place; the attendee is told and the seat offered on."""
     with transaction.atomic():
-        session_id = Signup.objects.values_list("session_id", flat=True).get(pk=signup_id)
-        session = lock_session(session_id)
-        signup = Signup.objects.select_for_update().get(pk=signup_id)
+        signup, session = _locked_signup(Signup.objects.filter(pk=signup_id))
         if signup.status not in Signup.ACTIVE_STATUSES:
             raise TrainingError(_("This sign-up is no longer active."))
         signup.status = Signup.Status.CANCELLED
@@ -312,6 +360,21 @@ def signup_mark_attendance(*, signup_id: int, attended: bool | None, acting_user
             signup.save(update_fields=["attended", "updated_at"])
             log(instance=signup, action="training.attendance", user=acting_user, data={"attended": attended})
     return signup
+
+
+def session_mark_all_present(*, session_id: int, acting_user) -> int:
+    """Mark every confirmed attendee of a class not yet marked as present; returns how many."""
+    with transaction.atomic():
+        session = lock_session(session_id)
+        unmarked = Signup.objects.select_for_update().filter(
+            session=session, status=Signup.Status.CONFIRMED, attended__isnull=True)
+        count = 0
+        for signup in unmarked:
+            signup.attended = True
+            signup.save(update_fields=["attended", "updated_at"])
+            log(instance=signup, action="training.attendance", user=acting_user, data={"attended": True})
+            count += 1
+    return count
 
 
 # Emails ------------------------------------------------------------------------------------------
@@ -356,6 +419,7 @@ def signup_notify(*, signup_id: int, kind: str, extra: str = ""):
         language=signup.language,
         kind=f"training.{kind}",
         person=signup.person,
-        key=f"training:{kind}:{signup.pk}:{extra}"[:200],
+        # A calendar change is sent once per SEQUENCE: moving back and forth sends every move.
+        key=f"training:{kind}:{signup.pk}:{extra}:{signup.calendar_sequence if kind in CALENDAR_CHANGES else ''}"[:200],
         attachments=attachments,
     )

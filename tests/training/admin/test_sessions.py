@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from unittest import mock
 
 import pytest
@@ -117,3 +118,62 @@ def test_nobody_edits_signups_by_hand(client, klass):
     signup = Signup.objects.first()
     assert client.get(reverse("training_signups:edit", args=[signup.pk])).status_code in (302, 403)
     assert client.get(reverse("training_signups:inspect", args=[signup.pk])).status_code == 200
+
+
+def test_class_list_is_by_date_in_the_coordinators_language_with_fill_and_waiting(client, klass, home_pages):
+    later = session(klass.course, days=40, city="成都 Chengdu")
+    earlier = session(klass.course, days=5, city="深圳 Shenzhen")
+    user = _user(roles.TRAINING_COORDINATORS)
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    client.force_login(user)
+    body = client.get(reverse("training_sessions:index")).content.decode()
+    assert body.index("深圳 Shenzhen") < body.index("上海 Shanghai") < body.index("成都 Chengdu")
+    assert "Certified firewall engineer" in body and "防火墙认证工程师" not in body
+    row = re.sub(r"\s", "", body[body.index("上海 Shanghai"):][:2000])
+    assert "<td>2</td><td>2</td><td>1</td><td>Full</td>" in row  # capacity, seats taken, waiting, status
+    assert later.pk and earlier.pk
+
+
+def test_mark_all_present_marks_the_unmarked_confirmed_attendees(client, klass):
+    client.force_login(_user(roles.TRAINING_COORDINATORS))
+    url = reverse("training_admin:attendance", args=[klass.pk])
+    page = client.get(url).content.decode()
+    assert "华东电力" in page
+    response = client.post(url, {"all_present": "1"}, follow=True)
+    assert response.status_code == 200
+    assert list(Signup.objects.filter(session=klass, status="confirmed").values_list("attended", flat=True)) == [True, True]
+    assert Signup.objects.get(person__name="Tom Becker").attended is None  # waiting list: not marked
+
+
+def test_saving_a_class_read_before_a_cancellation_does_not_revert_it(klass):
+    from training.models import ClassSession
+    from training.services import sessions as session_services
+
+    stale = ClassSession.objects.get(pk=klass.pk)
+    session_services.session_cancel(session_id=klass.pk, acting_user=None, reason="trainer ill")
+    stale.venue = "新地点"
+    session_services.session_save(instance=stale, acting_user=None)
+    klass.refresh_from_db()
+    assert klass.status == ClassSession.Status.CANCELLED and klass.cancel_reason == "trainer ill"
+    assert klass.venue == "新地点"
+
+
+def test_coordinator_emails_the_attendees_of_a_class_once(client, klass):
+    from home.models import OutboxMessage
+
+    client.force_login(_user(roles.TRAINING_COORDINATORS))
+    url = reverse("training_admin:session_email", args=[klass.pk])
+    assert "2" in client.get(url).content.decode()
+    empty = client.post(url, {"subject": " ", "message": "x"})
+    assert empty.status_code == 200 and not OutboxMessage.objects.filter(kind="training.class_message").exists()
+    data = {"subject": "教室变更", "message": "本次课程改在 3 楼 301 教室。"}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302  # sent twice by mistake: nobody gets it twice
+    sent = OutboxMessage.objects.filter(kind="training.class_message")
+    assert sorted(sent.values_list("to_email", flat=True)) == ["attendee1@example.com", "attendee2@example.com"]
+    first = sent.get(to_email="attendee1@example.com")
+    assert "301 教室" in first.text and Signup.objects.get(person__email="attendee1@example.com").token in first.text

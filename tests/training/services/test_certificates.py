@@ -337,7 +337,7 @@ def test_lapsed_certificate_is_expired_from_the_next_day(home_pages):
     lapsed = expiring_in(course, -1)
     assert lapsed.state == Certificate.State.EXPIRED
     with translation.override("en"):
-        assert lapsed.get_state_display() == "expired"
+        assert lapsed.get_state_display() == "Expired"
 
 
 def test_lapsed_certificates_leave_the_care_view(home_pages):

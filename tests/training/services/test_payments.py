@@ -26,7 +26,7 @@ def memory_provider(settings):
 
 @pytest.fixture
 def booking(home_pages):
-    klass = session(course(catalog(home_pages), price=Decimal("2800")), capacity=3)
+    klass = session(course(catalog(home_pages), price=Decimal("2800")), capacity=4)
     return services.booking_create(session_id=klass.pk, attendees=[person_data(1), person_data(2)], company="华东电力")
 
 

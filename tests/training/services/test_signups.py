@@ -77,7 +77,9 @@ def test_free_class_confirms_at_once(home_pages, notified):
     assert signup.payment is None
 
 
-def test_company_books_several_seats_naming_attendees(klass, notified):
+def test_company_books_several_seats_naming_attendees(home_pages, notified):
+    """Four seats: one booker holds at most two of them unpaid, the third attendee waits."""
+    klass = session(course(catalog(home_pages)), capacity=4)
     booking = services.booking_create(
         session_id=klass.pk, attendees=[person_data(1), person_data(2), person_data(3)], company="华东电力",
         serial_number="C-1", language="en",

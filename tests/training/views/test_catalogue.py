@@ -125,7 +125,7 @@ def _form(**overrides):
 
 
 def test_company_books_several_named_seats_through_the_form(client, cat, notify):
-    klass = session(course(cat), capacity=2)
+    klass = session(course(cat), capacity=4)
     data = _form(**{
         "attendee-1-name": "韩梅梅", "attendee-1-email": "han@example.com", "attendee-1-mobile": "13800138001",
         "attendee-2-name": "Jim Green", "attendee-2-email": "jim@example.com", "attendee-2-mobile": "+447700900123",
@@ -146,13 +146,55 @@ def test_bad_mobile_and_missing_terms_are_shown_on_the_form(client, cat, notify)
     assert not Signup.objects.exists()
 
 
-def test_signup_form_is_rate_limited(client, cat, notify, settings):
-    settings.TRAINING_SIGNUP_RATE_LIMIT = 2
+def test_mistakes_do_not_count_bookings_do(client, cat, notify, settings):
+    """Six forms sent back with mistakes cost nothing; the third booking in the hour from one address
+    is refused on the form with the entries kept."""
+    settings.TRAINING_BOOKINGS_PER_ADDRESS = 2
     klass = session(course(cat), capacity=10)
-    codes = [client.post(f"/en/training/book/{klass.pk}/", _form(**{"attendee-0-email": f"a{n}@example.com",
-                                                                      "attendee-0-mobile": f"1380013800{n}"})).status_code
-             for n in range(3)]
-    assert codes == [302, 302, 429]
+    url = f"/en/training/book/{klass.pk}/"
+    for _n in range(6):
+        assert client.post(url, _form(serial_number="")).status_code == 200
+    codes = [client.post(url, _form(**{"attendee-0-email": f"a{n}@example.com",
+                                      "attendee-0-mobile": f"1380013800{n}"})).status_code for n in range(2)]
+    assert codes == [302, 302]
+    response = client.post(url, _form(**{"attendee-0-email": "a9@example.com", "attendee-0-mobile": "13800138009"}))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Your network has made 2 bookings within the hour" in body
+    assert 'value="a9@example.com"' in body and 'value="FW-123"' in body
+    assert Signup.objects.count() == 2
+
+
+def test_one_booker_email_is_limited_across_addresses(client, cat, notify, settings):
+    settings.TRAINING_BOOKINGS_PER_BOOKER = 1
+    first, second = session(course(cat)), session(course(cat))
+    assert client.post(f"/en/training/book/{first.pk}/", _form(), REMOTE_ADDR="10.0.0.1").status_code == 302
+    response = client.post(f"/en/training/book/{second.pk}/", _form(), REMOTE_ADDR="10.0.0.2")
+    assert "li.lei@example.com has made 1 bookings within the hour" in response.content.decode()
+
+
+def test_a_flood_of_posts_is_refused(client, cat, notify, settings):
+    settings.TRAINING_SIGNUP_POSTS_PER_ADDRESS = 3
+    klass = session(course(cat))
+    codes = [client.post(f"/en/training/book/{klass.pk}/", _form(serial_number="")).status_code for _n in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("language,summary,label", [
+    ("en", "Please correct the following", "Product serial or contract number"),
+    ("zh-hans", "请更正以下内容", "产品序列号或合同号"),
+])
+def test_form_marks_required_fields_and_summarises_errors_with_links(client, cat, language, summary, label):
+    klass = session(course(cat))
+    page = client.get(f"/{language}/training/book/{klass.pk}/").content.decode()
+    assert 'for="id_serial_number">' in page and 'class="required"' in page[page.index('for="id_serial_number"'):][:300]
+    response = client.post(f"/{language}/training/book/{klass.pk}/", _form(serial_number="FW#?"))
+    body = response.content.decode()
+    assert summary in body
+    assert body.index("error-summary") < body.index("<form")
+    assert f'<a href="#id_serial_number">{label}' in body
+    assert 'value="FW#?"' in body and 'value="li.lei@example.com"' in body
+    assert not Signup.objects.exists()
 
 
 def test_closed_class_has_no_form(client, cat):
