@@ -240,6 +240,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "home.tasks.outbox_sweep_task", "schedule": 60.0},
     "privacy-retention": {"task": "home.tasks.retention_enforce_task", "schedule": crontab(minute=30, hour=3)},
     "journal-delivery-sweep": {"task": "newsletter.tasks.delivery_sweep_task", "schedule": 60.0},
+    "journal-abandoned-drafts": {"task": "newsletter.tasks.issue_drafts_abandoned_task", "schedule": 900.0},
     "care-workorders-overdue": {"task": "care.tasks.workorders_flag_overdue_task", "schedule": 300.0},
     "care-complaint-weekly-report": {
         "task": "care.tasks.complaint_weekly_report_task", "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
