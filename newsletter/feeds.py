@@ -4,8 +4,7 @@ import mimetypes
 
 from django.contrib.syndication.views import Feed
 from django.utils.formats import date_format
-from django.utils.translation import get_language
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from home.emails import absolute_url

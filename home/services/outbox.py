@@ -6,12 +6,12 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from kombu.exceptions import OperationalError as KombuOperationalError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 from wagtail.log_actions import log
 
 from home import tasks

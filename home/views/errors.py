@@ -2,9 +2,9 @@
 
 from celery import current_app
 from django.db import DatabaseError, connection
-from kombu.exceptions import OperationalError as KombuOperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 
 def _database_ok() -> bool:

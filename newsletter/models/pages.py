@@ -1,8 +1,8 @@
 """The journal's pages: the archive (JournalIndexPage) and one page per monthly issue (IssuePage)."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
-from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
