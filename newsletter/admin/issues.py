@@ -38,7 +38,8 @@ class TranslationsColumn(Column):
 
 class IssueIndexView(IndexView):
     def get_base_queryset(self):
-        latest_delivery = Delivery.objects.filter(issue_id=OuterRef("pk")).order_by("-created_at")
+        # A delivery sends every language of an issue: it is found by the issue's translation key.
+        latest_delivery = Delivery.objects.filter(issue_key=OuterRef("translation_key")).order_by("-created_at")
         return super().get_base_queryset().annotate(
             delivery_state=Subquery(latest_delivery.values("state")[:1]),
         ).select_related("locale")

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from home.identity import normalise_email
@@ -306,10 +306,10 @@ class ImportReport:
 IMPORT_COLUMNS = ["email", "name", "company", "language", "product_lines"]
 # Column -> (longest value the database keeps, the reason given when a row's value is longer).
 _IMPORT_LIMITS = {
-    "name": (Person._meta.get_field("name").max_length, _lazy("name too long (at most %(limit)s characters)")),
+    "name": (Person._meta.get_field("name").max_length, gettext_lazy("name too long (at most %(limit)s characters)")),
     "company": (Organisation._meta.get_field("name").max_length,
-                _lazy("company name too long (at most %(limit)s characters)")),
-    "email": (Person._meta.get_field("email").max_length, _lazy("email address too long (at most %(limit)s characters)")),
+                gettext_lazy("company name too long (at most %(limit)s characters)")),
+    "email": (Person._meta.get_field("email").max_length, gettext_lazy("email address too long (at most %(limit)s characters)")),
 }
 
 

@@ -42,6 +42,7 @@ def _choose_first(page, chooser_id):
 
 def _email_frame(page, text):
     """The sandboxed frame of the email inside the preview panel, once it shows ``text``."""
+    page.wait_for_timeout(250)  # lets Playwright take in frames attached meanwhile
     for frame in page.frames:
         if frame.url == "about:srcdoc" and frame.parent_frame and frame.parent_frame.parent_frame:
             try:
@@ -117,7 +118,7 @@ def test_editor_composes_translates_publishes_and_sends_and_a_reader_unsubscribe
     page.fill("#body-8-value-heading", "写信给我们")
     page.get_by_role("button", name="保存草稿").click()
     page.wait_for_url("**/edit/")
-    page.get_by_text("已保存").first.wait_for()  # the "saved" message or indicator
+    page.get_by_text("已被更新").first.wait_for()  # "Page ... has been updated."
     issue = IssuePage.objects.get(title="二〇二七年一月刊")
     assert [child.block_type for child in issue.get_latest_revision_as_object().body] == [
         "article", "product_knowledge", "technical_note", "company_news", "image", "call_to_action", "helpful",
