@@ -1,7 +1,10 @@
-"""The archive as an RSS feed, one per language: /<lang>/journal/feed/."""
+"""The archive as an RSS feed, one per language: /<lang>/journal/feed/. Every address is at BASE_URL."""
+
+import mimetypes
 
 from django.contrib.syndication.views import Feed
-from django.utils.translation import get_language
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from home.emails import absolute_url
@@ -14,13 +17,18 @@ class IssueFeed(Feed):
     description = _("New issues of the customer e-journal.")
 
     def link(self):
-        return f"/{get_language()}/journal/"
+        return absolute_url(f"/{get_language()}/journal/")
+
+    def feed_url(self):
+        return absolute_url(f"/{get_language()}/journal/feed/")
 
     def items(self):
         return selectors.issues_live(language=get_language())[:20]
 
     def item_title(self, item):
-        return f"{item.title} (No. {item.issue_number}, {item.issue_date:%Y-%m})"
+        return gettext("%(title)s (No. %(number)s, %(month)s)") % {
+            "title": item.title, "number": item.issue_number, "month": date_format(item.issue_date, "YEAR_MONTH_FORMAT"),
+        }
 
     def item_description(self, item):
         return item.description
@@ -34,12 +42,17 @@ class IssueFeed(Feed):
     def item_updateddate(self, item):
         return item.last_published_at
 
+    def _cover(self, item):
+        return item.cover_image.get_rendition("width-1200") if item.cover_image else None
+
     def item_enclosure_url(self, item):
-        if item.cover_image:
-            return absolute_url(item.cover_image.get_rendition("width-1200").url)
-        return None
+        cover = self._cover(item)
+        return absolute_url(cover.url) if cover else None
 
     def item_enclosure_length(self, item):
-        return 0
+        cover = self._cover(item)
+        return cover.file.size if cover else None
 
-    item_enclosure_mime_type = "image/png"
+    def item_enclosure_mime_type(self, item):
+        cover = self._cover(item)
+        return (mimetypes.guess_type(cover.file.name)[0] or "application/octet-stream") if cover else None

@@ -6,8 +6,9 @@ from home.roles import CARE_MANAGERS, CARE_STAFF, EDITORS
 # the care team's queue; editors may read them and the answers.
 _REPLIES = ["newsletter.view_readerreply", "newsletter.change_readerreply"]
 PAGE_PERMISSIONS = {EDITORS: ("newsletter.journalindexpage", ["add", "change", "publish"])}
+# Editors also make an issue's copy in the other language (Wagtail's simple_translation "Translate").
 PERMISSIONS = {
-    EDITORS: ["newsletter.view_readerreply", "newsletter.view_sectionanswer"],
+    EDITORS: ["newsletter.view_readerreply", "newsletter.view_sectionanswer", "simple_translation.submit_translation"],
     CARE_STAFF: _REPLIES,
     CARE_MANAGERS: _REPLIES,
 }

@@ -8,7 +8,7 @@ so either may be imported first.
 
 from celery import shared_task
 
-from .services import NewsletterError, deliveries, inbound, sending
+from .services import NewsletterError, deliveries, inbound, issues, sending
 from .transport import TransportError
 
 
@@ -34,3 +34,8 @@ def delivery_sweep_task():
 @shared_task(acks_late=True, ignore_result=True)
 def inbound_process_task(inbound_id: int):
     inbound.inbound_process(inbound_id=inbound_id)
+
+
+@shared_task(ignore_result=True)
+def issue_drafts_abandoned_task():
+    return issues.issue_drafts_abandoned_delete()

@@ -7,7 +7,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from .admin import deliveries, engagement, inbound, pages, subscribers
+from .admin import deliveries, engagement, inbound, issues, pages, subscribers
 from .admin.policies import ReadOnlyActions
 from .models import Bounce, Delivery, InboundEmail, Subscriber
 
@@ -21,8 +21,9 @@ class NewsletterViewSetGroup(ViewSetGroup):
     menu_label = gettext_lazy("E-journal")
     menu_icon = "mail"
     menu_order = 300
-    items = [engagement.reader_reply_viewset, engagement.section_answer_viewset, subscribers.subscriber_viewset,
-             deliveries.delivery_viewset, subscribers.bounce_viewset, inbound.inbound_viewset]
+    items = [issues.issue_listing_viewset, engagement.reader_reply_viewset, engagement.section_answer_viewset,
+             subscribers.subscriber_viewset, deliveries.delivery_viewset, subscribers.bounce_viewset,
+             inbound.inbound_viewset]
 
 
 @hooks.register("register_admin_viewset")
@@ -44,6 +45,8 @@ def register_log_actions(actions):
         ("newsletter.subscriber_status", gettext_lazy("Subscription status changed"),
          gettext_lazy("Subscription status changed")),
         ("newsletter.subscriber_unsubscribe", gettext_lazy("Unsubscribe"), gettext_lazy("Subscriber unsubscribed")),
+        ("newsletter.issue_saved", gettext_lazy("Save issue"), gettext_lazy("Issue saved by the editor")),
+        ("newsletter.issue_autosaved", gettext_lazy("Autosave"), gettext_lazy("Issue created by the autosave")),
     ]:
         actions.register_action(code, label, message)
 
@@ -51,13 +54,20 @@ def register_log_actions(actions):
 # Journal issues: warn the editor about problems of the email after each save -------------------
 
 
+@hooks.register("before_create_page")
+def clear_abandoned_issue_drafts(request, parent_page, page_class):
+    pages.clear_abandoned_drafts(request, parent_page, page_class)
+
+
 @hooks.register("after_create_page")
 def warn_email_problems_after_create(request, page):
+    pages.mark_created(request, page)
     pages.warn_email_problems(request, page)
 
 
 @hooks.register("after_edit_page")
 def warn_email_problems_after_edit(request, page):
+    pages.mark_saved(request, page)
     pages.warn_email_problems(request, page)
 
 

@@ -271,6 +271,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "home.tasks.outbox_sweep_task", "schedule": 60.0},
     "privacy-retention": {"task": "home.tasks.retention_enforce_task", "schedule": crontab(minute=30, hour=3)},
     "journal-delivery-sweep": {"task": "newsletter.tasks.delivery_sweep_task", "schedule": 60.0},
+    "journal-abandoned-drafts": {"task": "newsletter.tasks.issue_drafts_abandoned_task", "schedule": 900.0},
     "care-workorders-overdue": {"task": "care.tasks.workorders_flag_overdue_task", "schedule": 300.0},
     "care-complaint-weekly-report": {
         "task": "care.tasks.complaint_weekly_report_task", "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
@@ -338,6 +339,13 @@ RETENTION = {
 }
 PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", VAR_DIR / "private"))
 RIGHTS_ARCHIVE_LINK_SECONDS = int(os.environ.get("RIGHTS_ARCHIVE_LINK_SECONDS", 7 * 24 * 3600))
+# The email preview in the page editor (IssuePage.serve_preview, mode "email") is served with its own
+# policy instead of the public site's: the email's inline styles apply (as in a mail program), its
+# images load, and nothing in it runs (the email sits in sandboxed srcdoc frames that inherit this).
+EMAIL_PREVIEW_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https: http:; font-src 'self' data: https:; "
+    "script-src 'self'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "SAMEORIGIN"

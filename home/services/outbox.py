@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 from wagtail.log_actions import log
 
 from home import tasks
@@ -65,8 +66,17 @@ def outbox_enqueue(
             message.save()
     except IntegrityError:
         return OutboxMessage.objects.get(key=key)
-    tasks.outbox_send_task.delay_on_commit(message.pk)
+    transaction.on_commit(lambda: _send_soon(message.pk))
     return message
+
+
+def _send_soon(message_id: int) -> None:
+    """Hand the message to a worker. With the broker unreachable the saved row is the promise:
+    ``outbox_sweep`` (Celery beat) enqueues it once the broker is back, so the caller still succeeds."""
+    try:
+        tasks.outbox_send_task.delay(message_id)
+    except KombuOperationalError as exc:
+        logger.warning("Broker unreachable, outbox message %s waits for the sweep: %s", message_id, exc)
 
 
 def outbox_enqueue_template(
@@ -173,8 +183,17 @@ def outbox_retry(*, message_id: int, acting_user) -> OutboxMessage:
         message.next_attempt_at = None
         message.save(update_fields=["state", "attempts", "next_attempt_at", "updated_at"])
         log(instance=message, action="home.outbox_retry", user=acting_user)
-        tasks.outbox_send_task.delay_on_commit(message.pk)
+        transaction.on_commit(lambda: _send_soon(message.pk))
     return message
+
+
+def _send_soon(message_id: int) -> None:
+    """Hand the message to a worker. With the broker unreachable the saved row is the promise:
+    ``outbox_sweep`` (Celery beat) enqueues it once the broker is back, so the caller still succeeds."""
+    try:
+        tasks.outbox_send_task.delay(message_id)
+    except KombuOperationalError as exc:
+        logger.warning("Broker unreachable, outbox message %s waits for the sweep: %s", message_id, exc)
 
 
 def outbox_sweep(*, stale_after: timedelta = timedelta(minutes=2), stuck_after: timedelta = timedelta(minutes=10)):

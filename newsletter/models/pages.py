@@ -1,8 +1,9 @@
 """The journal's pages: the archive (JournalIndexPage) and one page per monthly issue (IssuePage)."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -14,6 +15,8 @@ from newsletter.blocks import IssueStreamBlock
 from newsletter.emails import issue_email_sample
 
 __all__ = ["JournalIndexPage", "IssuePage"]
+# The email preview shows the email as a desktop mail program (its 600 px column with margins) and a phone do.
+EMAIL_PREVIEW_WIDTHS = (640, 375)
 
 
 class JournalIndexPage(Page):
@@ -120,6 +123,10 @@ class IssuePage(Page):
 
     def serve_preview(self, request, mode_name):
         if mode_name == "email":
-            _subject, html, _text = issue_email_sample(self)
-            return HttpResponse(html)
+            subject, html, _text = issue_email_sample(self)
+            context = {"subject": subject, "html": html, "language": self.locale.language_code,
+                       "desktop_width": EMAIL_PREVIEW_WIDTHS[0], "narrow_width": EMAIL_PREVIEW_WIDTHS[1], "height": 2400}
+            response = render(request, "newsletter/admin/email_preview.html", context)
+            response["Content-Security-Policy"] = settings.EMAIL_PREVIEW_CSP
+            return response
         return super().serve_preview(request, mode_name)

@@ -3,6 +3,7 @@ clicks of a delivered issue."""
 
 import hashlib
 import re
+from html import unescape
 
 import bleach
 from django.core.exceptions import ValidationError
@@ -74,9 +75,13 @@ def answer_record(*, issue_id: int, block_id: str, choice: str, reader: str, sou
     return answer
 
 
+_RAW_TEXT_ELEMENTS = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+
+
 def reply_clean(body: str) -> str:
     """Sanitise a reader's message: a small allow-list, safe links, plain text becomes paragraphs."""
-    body = (body or "").strip()
+    # A script or style element goes with its content (bleach would keep that content as text).
+    body = _RAW_TEXT_ELEMENTS.sub("", (body or "")).strip()
     if not re.search(r"<[a-zA-Z/!]", body):
         paragraphs = [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
         body = "".join("<p>" + bleach.clean(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
@@ -104,14 +109,21 @@ def reply_create(*, issue_id: int | None, body: str, email: str, name: str = "",
         raise NewsletterError(_("Enter a valid email address."))
     if not email:
         raise NewsletterError(_("Enter a valid email address."))
+    cleaned = reply_clean(text)
+    if not unescape(re.sub(r"<[^>]*>", "", cleaned)).strip():
+        # Nothing but markup we do not keep (a <script> element, an image, empty tags).
+        raise NewsletterError(_("Your message has no text we can keep: write it as plain text."))
     issue = IssuePage.objects.filter(pk=issue_id).first() if issue_id else None
     name = " ".join((name or "").split())[:120]
     person = person_match_or_create(email=email, name=name, update=False)
     reply = ReaderReply(
-        issue=issue, person=person, email=email, name=name, body=reply_clean(text),
+        issue=issue, person=person, email=email, name=name, body=cleaned,
         source=source if source in ReaderReply.Source.values else ReaderReply.Source.WEB,
     )
-    reply.full_clean()
+    try:
+        reply.full_clean()
+    except ValidationError as exc:
+        raise NewsletterError(" ".join(exc.messages)) from exc
     reply.save()
     return reply
 

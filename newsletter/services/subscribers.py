@@ -8,6 +8,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+import charset_normalizer
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -15,9 +16,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
-from home.models import Consent, Language, ProductLine
+from home.identity import normalise_email
+from home.models import Consent, Language, Organisation, Person, ProductLine
 from home.ratelimit import hit
 from home.services.consent import consent_record
 from home.services.outbox import outbox_enqueue_template
@@ -304,9 +307,53 @@ class ImportReport:
 
 
 IMPORT_COLUMNS = ["email", "name", "company", "language", "product_lines"]
+# Column -> (longest value the database keeps, the reason given when a row's value is longer).
+_IMPORT_LIMITS = {
+    "name": (Person._meta.get_field("name").max_length, gettext_lazy("name too long (at most %(limit)s characters)")),
+    "company": (Organisation._meta.get_field("name").max_length,
+                gettext_lazy("company name too long (at most %(limit)s characters)")),
+    "email": (Person._meta.get_field("email").max_length, gettext_lazy("email address too long (at most %(limit)s characters)")),
+}
 
 
-def subscribers_import(*, stream, source: str, agreed_text: str = "") -> ImportReport:
+def _import_row_problem(row: dict) -> str:
+    for column, (limit, reason) in _IMPORT_LIMITS.items():
+        if len(row.get(column, "")) > limit:
+            return str(reason) % {"limit": limit}
+    return ""
+
+
+def decode_import(data: bytes, encoding: str = "") -> str:
+    """The text of an uploaded CSV: in ``encoding`` when given, else UTF-8 (with or without BOM), else
+    GB18030 (a superset of GBK, what Excel on Chinese Windows saves), else what charset-normalizer detects."""
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except LookupError:
+            raise NewsletterError(_("Unknown encoding “%(encoding)s”.") % {"encoding": encoding})
+        except UnicodeDecodeError as exc:
+            raise NewsletterError(_decode_error(data, exc, encoding))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise NewsletterError(_decode_error(data, utf8_error, "UTF-8"))
+    return str(best)
+
+
+def _decode_error(data: bytes, exc: UnicodeDecodeError, encoding: str) -> str:
+    line = data.count(b"\n", 0, exc.start) + 1
+    return _("The file is not readable as %(encoding)s (line %(line)s). Save it as CSV UTF-8, or give its "
+             "encoding (for example GB18030).") % {"encoding": encoding, "line": line}
+
+
+def subscribers_import(*, stream, source: str, agreed_text: str = "", encoding: str = "") -> ImportReport:
     """Import subscribers from CSV (columns email, name, company, language, product_lines).
 
     All or nothing: one transaction, so a crash leaves nothing half imported; rejected rows are
@@ -314,7 +361,7 @@ def subscribers_import(*, stream, source: str, agreed_text: str = "") -> ImportR
     never reactivates an address that unsubscribed, bounced or complained.
     """
     if isinstance(stream, bytes | bytearray):
-        stream = io.StringIO(stream.decode("utf-8-sig"))
+        stream = io.StringIO(decode_import(bytes(stream), encoding))
     reader = csv.DictReader(stream)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "email" not in header:
@@ -322,7 +369,7 @@ def subscribers_import(*, stream, source: str, agreed_text: str = "") -> ImportR
     reader.fieldnames = header
     lines = {line.slug: line for line in ProductLine.objects.all()}
     report = ImportReport()
-    seen = set()
+    seen = {}  # normalised address -> line where it first appears
     with transaction.atomic():
         for number, row in enumerate(reader, start=2):
             row = {key: (value or "").strip() for key, value in row.items() if key}
@@ -339,21 +386,31 @@ def subscribers_import(*, stream, source: str, agreed_text: str = "") -> ImportR
             if unknown:
                 report.rejected.append((number, email, _("unknown product line “%(slug)s”") % {"slug": unknown[0]}))
                 continue
-            if email and (problem := address_problem(email)):
-                report.rejected.append((number, email, problem))
+            reason = _import_row_problem(row) or (email and address_problem(email))
+            if reason:
+                report.rejected.append((number, email, reason))
                 continue
             try:
-                with transaction.atomic():
-                    person = person_match_or_create(email=email, name=row.get("name", ""),
-                                                    organisation_name=row.get("company", ""), language=language)
+                key = normalise_email(email)
             except ValidationError:
+                key = None
+            if not key:
                 report.rejected.append((number, email, _("not a valid email address") if email
                                         else _("no email address")))
                 continue
-            if person.email in seen:
-                report.rejected.append((number, email, _("the same address appears earlier in the file")))
+            # Checked before anything is stored, so a duplicate row changes nothing (not even the name).
+            if key in seen:
+                report.rejected.append((number, email, _("duplicate of line %(line)s (the same address)")
+                                        % {"line": seen[key]}))
                 continue
-            seen.add(person.email)
+            seen[key] = number
+            try:
+                with transaction.atomic():
+                    person = person_match_or_create(email=key, name=row.get("name", ""),
+                                                    organisation_name=row.get("company", ""), language=language)
+            except ValidationError as exc:
+                report.rejected.append((number, email, " ".join(exc.messages)))
+                continue
             subscriber = Subscriber.objects.select_for_update().filter(person=person).first()
             created = subscriber is None
             if created:

@@ -48,7 +48,7 @@ def test_security_headers_on_public_and_admin_responses(client, home_pages):
 
 
 def test_healthz(client):
-    assert client.get("/healthz/").json() == {"status": "ok"}
+    assert client.get("/healthz/").json() == {"status": "ok", "database": "ok", "broker": "ok"}
 
 
 class TestHomePageTypes(WagtailPageTestCase):

@@ -53,6 +53,8 @@ def test_editor_composes_previews_as_email_and_publishes(page, live_server, jour
     frame = page.frame_locator("#w-preview-iframe")
     frame.locator("h1").filter(has_text="Browser issue").wait_for()
     page.select_option("#id_preview_mode", "email")
+    # The email sits in a sandboxed frame of the preview (desktop width), as a mail program shows it.
+    frame = frame.frame_locator(".desktop iframe")
     # The issue is in Chinese (it sits in the Chinese archive): so is its email.
     frame.get_by_role("link", name="退订").wait_for(timeout=45000)  # the preview reloads on a slow machine
     assert frame.get_by_role("link", name="邮件偏好设置").count() == 1

@@ -15,6 +15,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
+        parser.add_argument("--encoding", default="",
+                            help="the file's encoding (default: UTF-8 with or without BOM, else GB18030, else detected)")
         parser.add_argument("--consent-text", default="",
                             help="the text these people agreed to (stored in the consent ledger)")
 
@@ -23,9 +25,9 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"No file {path}")
         try:
-            with path.open(encoding="utf-8-sig", newline="") as stream:
-                report = subscribers_import(stream=stream, source=path.name, agreed_text=options["consent_text"])
-        except (NewsletterError, UnicodeDecodeError) as exc:
+            report = subscribers_import(stream=path.read_bytes(), source=path.name,
+                                        agreed_text=options["consent_text"], encoding=options["encoding"])
+        except NewsletterError as exc:
             raise CommandError(str(exc))
         for line, email, reason in report.rejected:
             self.stdout.write(f"line {line}: rejected {email or '(empty)'}: {reason}")

@@ -44,7 +44,7 @@ def test_import_reports_every_rejected_row(tmp_path):
     out = _import(tmp_path, CSV)
     assert "2 created, 0 updated, 5 rejected" in out
     for line, reason in [(4, "not a valid email"), (5, "no email"), (6, "unknown language"),
-                         (7, "unknown product line"), (8, "earlier in the file")]:
+                         (7, "unknown product line"), (8, "duplicate of line 2")]:
         assert re.search(rf"line {line}: rejected .*{reason}", out), out
     li = Subscriber.objects.get(person__email="li.lei@example.com")
     assert li.status == Subscriber.Status.ACTIVE
@@ -88,3 +88,44 @@ def test_file_without_email_column_is_refused(tmp_path):
 
 
 
+
+
+def _import_bytes(tmp_path, data, *args):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(data)
+    out = StringIO()
+    with translation.override("en"):
+        call_command("journal_import_subscribers", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+GBK_CSV = "email,name,company,language,product_lines\r\nzhang.san@example.com,张三,蓝海科技,zh-hans,\r\n"
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk"])
+def test_a_csv_saved_by_excel_on_chinese_windows_is_read(tmp_path, encoding):
+    output = _import_bytes(tmp_path, GBK_CSV.encode(encoding))
+    assert "1 created" in output
+    assert Subscriber.objects.get().person.name == "张三"
+
+
+def test_utf8_with_bom_and_a_given_encoding(tmp_path):
+    assert "1 created" in _import_bytes(tmp_path, GBK_CSV.encode("utf-8-sig"))
+    Subscriber.objects.all().delete()
+    assert "1 created" in _import_bytes(tmp_path, GBK_CSV.encode("gb18030"), "--encoding", "gb18030")
+    with pytest.raises(CommandError, match="line 2"):
+        _import_bytes(tmp_path, GBK_CSV.encode("gb18030"), "--encoding", "utf-8")
+
+
+def test_rejected_rows_carry_their_true_reason_and_duplicates_name_their_line(tmp_path):
+    text = ("email,name,company,language,product_lines\n"
+            "a@example.com,甲,,zh-hans,\n"
+            f"b@example.com,{'名' * 121},,zh-hans,\n"
+            f"c@example.com,丙,{'公司' * 101},zh-hans,\n"
+            " A@Example.COM ,被拒绝的名字,,zh-hans,\n")
+    output = _import(tmp_path, text)
+    assert "line 3: rejected b@example.com: name too long (at most 120 characters)" in output
+    assert "line 4: rejected c@example.com: company name too long (at most 200 characters)" in output
+    assert "line 5: rejected A@Example.COM: duplicate of line 2 (the same address)" in output
+    assert "invalid" not in output.split("line 3")[1].split("\n")[0]
+    assert Subscriber.objects.get().person.name == "甲"  # the rejected duplicate changed nothing
