@@ -70,9 +70,9 @@ test: install sysdeps lint
 
 # Regenerate the translation catalogues after changing interface strings, then translate them.
 messages: install
-	for dir in home newsletter training care; do (cd $$dir && ../$(MANAGE) makemessages -l zh_Hans -e html,txt,py,mjml --no-obsolete); done
-	(cd site && ../$(MANAGE) makemessages -l zh_Hans -e html,txt,py,mjml --no-obsolete)
-	$(MANAGE) compilemessages
+	for dir in home newsletter training care; do (cd $$dir && $(abspath $(BIN))/python $(CURDIR)/manage.py makemessages -l zh_Hans -e html,txt,py,mjml --no-obsolete); done
+	(cd site && $(abspath $(BIN))/python $(CURDIR)/manage.py makemessages -l zh_Hans -e html,txt,py,mjml --no-obsolete)
+	$(MANAGE) compilemessages --ignore=.venv --ignore=var
 
 clean:
 	rm -rf $(VENV) var staticfiles
