@@ -37,6 +37,7 @@ def register_care_log_actions(actions):
     actions.register_action("care.contact_add", _("Add contact"), _("Contact added"))
     actions.register_action("care.device_register", _("Register device"), _("Device registered"))
     actions.register_action("care.device_activate", _("Activate device"), _("Device activated"))
+    actions.register_action("care.call_inbound", _("Log inbound call"), _("Inbound call logged"))
     actions.register_action("care.call_answer", _("Record script answer"), _("Script answer recorded"))
     actions.register_action("care.call_outcome", _("Log call outcome"), _("Call outcome logged"))
     actions.register_action("care.call_reassign", _("Reassign call"), _("Call reassigned"))

@@ -80,3 +80,11 @@ def replies_queue(*, status: str | None = None):
 def replies_of_person(*, person_id: int):
     """A person's replies to the journal, newest first (for the care team's view of a customer)."""
     return models.ReaderReply.objects.filter(person_id=person_id).select_related("issue").order_by("-created_at")
+
+
+def subscriptions_of_people(*, person_ids):
+    """The journal subscriptions of these people, with their product lines (for the care customer page)."""
+    return (
+        models.Subscriber.objects.filter(person_id__in=list(person_ids))
+        .select_related("person").prefetch_related("product_lines").order_by("person_id")
+    )

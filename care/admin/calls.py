@@ -20,7 +20,7 @@ from ..services import CareError
 from ..services.calls import call_log_outcome
 from ..services.customers import customer_contacts
 from ..services.scripts import call_progress, call_record_answer
-from .base import PermissionMenuItem, TeamScopedViewSet
+from .base import PermissionMenuItem, TeamScopedViewSet, VisibleIndexView
 
 
 class MaskedPhoneColumn(Column):
@@ -29,12 +29,22 @@ class MaskedPhoneColumn(Column):
         return person.masked_mobile if person else ""
 
 
+class CallIndexView(VisibleIndexView):
+    """Search calls by anything that finds their customer: phone in any format, names, serial..."""
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return queryset.filter(customer__in=selectors.customers_find(self.request.user, self.search_query).values("pk"))
+
+
 class CallViewSet(TeamScopedViewSet):
     model = Call
     visible = staticmethod(selectors.calls_visible_to)
     icon = "mobile-alt"
     menu_label = gettext_lazy("Calls")
     menu_order = 110
+    index_view_class = CallIndexView
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = [

@@ -168,6 +168,24 @@ def call_create_for_complaint(*, complaint_id: int, purpose: str, dry_run: bool 
     return call
 
 
+@transaction.atomic
+def call_log_inbound(*, customer: CustomerAccount, acting_user, contact=None) -> Call:
+    """A customer phones in: an open call for them, taken now by whoever answered, to note on the call screen."""
+    now = timezone.now()
+    contact = contact or customer_primary_contact(customer)
+    team = customer.team or acting_user.care_teams.order_by("name").first() or _default_team()
+    call = Call(
+        customer=customer, contact=contact, purpose=CallPurpose.INBOUND,
+        period_key=f"inbound:{now.isoformat()}:{acting_user.pk}", due_at=now, deadline=timezone.localdate(now),
+        team=team, assignee=acting_user,
+        script=script_for(CallPurpose.INBOUND, contact.language if contact else settings.LANGUAGE_CODE),
+    )
+    call.full_clean(validate_constraints=False)
+    call.save()
+    log(instance=call, action="care.call_inbound", user=acting_user)
+    return call
+
+
 def call_schedule(*, today: date | None = None, dry_run: bool = False) -> list[dict]:
     """Run every rule once. Idempotent: a second run creates nothing. Returns what was (or would be) created."""
     today = today or timezone.localdate()

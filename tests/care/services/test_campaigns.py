@@ -21,7 +21,7 @@ from care.services.complaints import complaint_resolve
 from care.services.letters import gift_letters_send
 from home.models import OutboxMessage, Person
 from home.roles import CARE_MANAGERS, CARE_STAFF
-from tests.care.complaint_helpers import at, campaign, complaint, letter_template, staff_user
+from tests.care.complaint_helpers import at, campaign, checklist_done, complaint, letter_template, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,7 @@ def feedback(last_year, settings):
     Person.objects.filter(email="wang.fang@example.com").update(do_not_contact=True)
     complaint(staff, name="赵磊", email="zhao.lei@example.com", received_at=at(last_year + 1, 1, 1, 0, 30), notify=False)
     complaint(staff, name="孙丽", email="sun.li@example.com", received_at=at(last_year - 1, 12, 31, 23), notify=False)
+    checklist_done(zhang, staff)
     complaint_resolve(complaint_id=zhang.pk, acting_user=staff, resolution="升级了网关固件")
     return staff
 

@@ -17,7 +17,7 @@ from care.services.complaints import (
 from care.services.workorders import complaint_escalate, complaint_wait_for_customer
 from home.models import OutboxMessage, Person
 from home.roles import CARE_MANAGERS, CARE_STAFF, EDITORS, TRAINING_COORDINATORS
-from tests.care.complaint_helpers import complaint, staff_user, support_group
+from tests.care.complaint_helpers import checklist_done, complaint, staff_user, support_group
 
 pytestmark = pytest.mark.django_db
 
@@ -82,12 +82,15 @@ def test_full_flow_is_in_the_history_with_registered_actions(settings):
     complaint_wait_for_customer(complaint_id=item.pk, acting_user=staff)
     with pytest.raises(CareError):
         complaint_close(complaint_id=item.pk, acting_user=staff)
+    checklist_done(item, staff)
     complaint_resolve(complaint_id=item.pk, acting_user=staff, resolution="更换了网关固件")
     complaint_close(complaint_id=item.pk, acting_user=staff)
     item.refresh_from_db()
     assert item.state == Complaint.State.CLOSED and item.resolved_at and item.closed_at
     actions = list(ModelLogEntry.objects.for_instance(item).order_by("timestamp", "pk").values_list("action", flat=True))
-    assert actions == [
+    ticks = [a for a in actions if a in ("care.complaint_checklist", "care.workorder_checklist")]
+    assert len(ticks) == len(item.checklist) + len(item.work_orders.get().checklist)
+    assert [a for a in actions if a not in ticks] == [
         "care.complaint_received", "care.complaint_start", "care.complaint_escalate", "care.complaint_wait",
         "care.complaint_resolve", "care.complaint_close",
     ]
@@ -110,6 +113,7 @@ def test_resolve_creates_the_follow_up_call_and_for_the_sample_a_quality_call(se
     staff = staff_user("wang", CARE_STAFF)
     settings.CARE_QC_SAMPLE_RATE = 1.0
     item = complaint(staff, organisation_name="华为技术")
+    checklist_done(item, staff)
     complaint_resolve(complaint_id=item.pk, acting_user=staff, resolution="已修复")
     purposes = sorted(Call.objects.filter(complaint=item).values_list("purpose", flat=True))
     assert purposes == ["complaint_followup", "quality_control"]
@@ -118,6 +122,7 @@ def test_resolve_creates_the_follow_up_call_and_for_the_sample_a_quality_call(se
 
     settings.CARE_QC_SAMPLE_RATE = 0
     other = complaint(staff, name="刘洋", email="liu.yang@example.com")
+    checklist_done(other, staff)
     complaint_resolve(complaint_id=other.pk, acting_user=staff, resolution="已解释")
     assert list(Call.objects.filter(complaint=other).values_list("purpose", flat=True)) == ["complaint_followup"]
 
@@ -168,8 +173,12 @@ def test_staff_work_a_complaint_in_the_admin(client, settings):
     assert "网络支持组" in page and "data-work-order" in page
     item.refresh_from_db()
     assert item.state == Complaint.State.ESCALATED
-    client.post(f"/admin/care/complaints/{item.pk}/do/resolve/", {"resolution": "重启了基站"})
+    response = client.post(f"/admin/care/complaints/{item.pk}/do/resolve/", {"resolution": "重启了基站"}, follow=True)
     item.refresh_from_db()
-    assert item.state == Complaint.State.RESOLVED
+    assert item.state == Complaint.State.ESCALATED and "清单尚未完成" in response.content.decode()
+    client.post(f"/admin/care/complaints/{item.pk}/do/resolve/",
+                {"resolution": "重启了基站", "skip_reason": "客户已确认恢复，无需再查"})
+    item.refresh_from_db()
+    assert item.state == Complaint.State.RESOLVED and item.checklist_skip_reason == "客户已确认恢复，无需再查"
     history = client.get(f"/admin/care/complaints/history/{item.pk}/")
     assert history.status_code == 200 and "已升级至支持组" in history.content.decode()

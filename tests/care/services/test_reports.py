@@ -26,7 +26,7 @@ from care.tasks import complaint_weekly_report_task, key_account_reports_generat
 from home.models import OutboxMessage
 from home.roles import CARE_MANAGERS, CARE_STAFF
 from home.services.people import organisation_get_or_create
-from tests.care.complaint_helpers import at, complaint, product_line, staff_user, support_group
+from tests.care.complaint_helpers import at, checklist_done, complaint, product_line, staff_user, support_group
 from tests.care.test_pdf import pdftotext
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,7 @@ def week(settings):
     c = complaint(staff, received_at=at(2026, 11, 22, 23), category="billing", kind="suggestion", name="c",
                   email="c@example.com", notify=False)
     complaint(staff, received_at=at(2026, 11, 23, 0, 30), name="next", email="n@example.com", notify=False)
+    checklist_done(a, staff)
     complaint_resolve(complaint_id=a.pk, acting_user=staff, resolution="ok")
     Complaint.objects.filter(pk=a.pk).update(resolved_at=at(2026, 11, 17, 15))  # 30 hours after receipt
     order = complaint_escalate(complaint_id=c.pk, acting_user=staff, support_group=support_group())
@@ -100,6 +101,7 @@ def key_account(settings):
                       received_at=at(2026, 10, 8, 10), summary="专线中断", notify=False)
     complaint(staff, name="黄建国", email="huang@example.com", organisation_name="中信银行",
               received_at=at(2026, 9, 30, 10), summary="上月的问题", notify=False)
+    checklist_done(first, staff)
     complaint_resolve(complaint_id=first.pk, acting_user=staff, resolution="更换光模块")
     SatisfactionRating.objects.create(score=5, source="call", customer=account)
     SatisfactionRating.objects.create(score=3, source="call", customer=account)
