@@ -109,12 +109,16 @@ class ResolutionPanel(DashboardPanel):
         csat = [round(100 * h / r) if r else 0 for h, r in zip(happy, ratings, strict=True)]
         coverage = selectors.six_month_coverage()
         overall = selectors.csat(since=self.period.start)
+        surveys = selectors.survey_response_rate(since=self.period.start)
         return PanelData(
             labels=self.period.labels,
             series=[(_("Hours to resolve (average)"), average), (_("CSAT (% rating 4-5)"), csat)],
             summary=[
                 (_("six-month callback coverage"), f"{round(100 * (coverage['share'] or 0))}%"),
                 (_("CSAT in this period"), f"{round(100 * (overall['share'] or 0))}%"),
+                (_("ratings in this period"), overall["ratings"]),
+                (_("survey response rate"), f"{round(100 * (surveys['share'] or 0))}% "
+                                            f"({surveys['answered']}/{surveys['sent']})"),
                 (_("complaints resolved in this period"), sum(counts)),
             ],
         )

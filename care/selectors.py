@@ -58,6 +58,15 @@ def customers_visible_to(user):
     ).distinct()
 
 
+def ratings_visible_to(user):
+    """Satisfaction ratings of the customers this user sees."""
+    ratings = SatisfactionRating.objects.select_related("customer__organisation", "customer__person", "staff_member",
+                                                        "product_line")
+    if user.is_authenticated and user_sees_all_calls(user):
+        return ratings
+    return ratings.filter(customer__in=customers_visible_to(user).values("pk"))
+
+
 # Finding a customer from whatever the caller gives ---------------------------------------------
 
 

@@ -10,12 +10,19 @@ from home.models import AccessLog
 from .admin import CareViewSetGroup
 from .admin.base import NoAddPermissionPolicy
 from .admin.calls import call_work_view
+from .admin.customers import CustomerSearchPanel
 from .models import Call, SatisfactionRating
 from .services.campaigns import LOG_ACTIONS as CAMPAIGN_LOG_ACTIONS
 from .services.complaints import LOG_ACTIONS as COMPLAINT_LOG_ACTIONS
 
 for _model in (Call, SatisfactionRating, AccessLog):
     register_permission_policy(_model, NoAddPermissionPolicy(_model))
+
+
+@hooks.register("construct_homepage_panels")
+def add_customer_search_panel(request, panels):
+    if request.user.has_perm("care.view_customeraccount"):
+        panels.insert(0, CustomerSearchPanel())
 
 
 @hooks.register("register_admin_viewset")

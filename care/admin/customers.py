@@ -2,9 +2,11 @@
 
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -167,3 +169,13 @@ class AccessLogViewSet(ListOnlyViewSet):
     list_display = ["created_at", "user", "person", "what", "path"]
     list_filter = ["user"]
     search_fields = ["what", "path"]
+
+
+class CustomerSearchPanel(Component):
+    """One search box on the care team's home screen: a customer from any identifier a caller gives."""
+
+    name = "care_customer_search"
+    order = -10
+
+    def render_html(self, parent_context=None):
+        return render_to_string("care/customers/search_panel.html", {"action": reverse("care_customers:index")})

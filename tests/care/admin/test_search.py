@@ -4,7 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from care.models import Device
+from care.models import Device, SatisfactionRating
 from care.selectors import customers_find
 from care.services.customers import customer_save
 from care.services.devices import device_register
@@ -93,6 +93,7 @@ def test_every_admin_listing_answers_every_search_for_every_role(client, custome
              make_user("root", is_superuser=True)]
     Device.objects.create(customer=customers["south"], product_line=Device.objects.get().product_line,
                           model="SG-100", serial="SOUTH-SERIAL-9")
+    SatisfactionRating.objects.create(customer=customers["south"], score=2, source="survey", comment="南部物流的评价")
     for user in users:
         client.force_login(user)
         for path in listings:

@@ -41,8 +41,8 @@ def test_official_holidays_and_make_up_working_days_count(settings):
 
 
 def test_complaint_sla_clock_runs_from_creation_over_a_make_up_saturday(teams, make_customer, product_line):
-    from care.services.complaints import complaint_create
     from care.services.complaint_state import target_hours
+    from care.services.complaints import complaint_create
 
     assert target_hours("product", "medium") == (4, 27)
     item = complaint_create(
