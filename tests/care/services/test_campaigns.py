@@ -117,7 +117,7 @@ def test_customer_confirms_address_then_courier_import_ships_and_delivers(feedba
 
     page = client.get(f"/zh-hans/care/gifts/address/{zhang.address_token}/")
     assert page.status_code == 200 and "定制保温杯" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     response = client.post(f"/zh-hans/care/gifts/address/{zhang.address_token}/",
                            {"name": "张伟", "phone": "13800138000", "address": "上海市浦东新区世纪大道100号",
                             "postcode": "200120"})
