@@ -267,6 +267,9 @@ def call_log_outcome(
         raise CareError(_("This call is already closed."))
     if disposition not in Call.Disposition.values:
         raise CareError(_("Choose the outcome of the call."))
+    if call.attempts and now < call.due_at:
+        raise CareError(_("The next try is due at %(when)s; it can't be logged before then.") % {
+            "when": timezone.localtime(call.due_at).strftime("%Y-%m-%d %H:%M")})
     if rating is not None and (disposition != Call.Disposition.COMPLETED or not 1 <= int(rating) <= 5):
         raise CareError(_("A rating from 1 to 5 can only be given in a completed call."))
     call.disposition = disposition
