@@ -242,6 +242,9 @@ class WorkOrderViewSet(ListOnlyViewSet):
     list_display = ["complaint", "support_group", "opened_at", "due_at", "paused_at", "overdue_notified_at", "closed_at"]
     list_filter = ["support_group"]
 
+    def object_url(self, instance):
+        return reverse("care_complaints:inspect", args=[instance.complaint_id])
+
 
 class SupportGroupViewSet(ModelViewSet):
     model = SupportGroup
