@@ -1,9 +1,12 @@
 """Admin screens of customers, their devices, care teams, and the log of personal-data accesses."""
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin.ui.components import Component
@@ -63,6 +66,10 @@ class CustomerInspectView(VisibleInspectView):
             "can_complain": self.request.user.has_perm("care.add_complaint"),
             "inbound_url": reverse("care_customers:inbound", args=[customer.pk]),
             "complaint_url": reverse("care_complaints:add") + f"?customer={customer.pk}",
+            "report_url": (reverse("care_reports:generate", args=[customer.organisation_id])
+                           if customer.is_key_account and self.request.user.has_perm("care.add_keyaccountreport")
+                           else None),
+            "last_month": (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
         })
         return context
 

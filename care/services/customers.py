@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from home.models import AccessLog, Organisation, Person
-from home.services.rights import access_log_record
 from home.services.people import organisation_get_or_create, person_match_or_create
+from home.services.rights import access_log_record
 
 from ..models import CareTeam, CustomerAccount
 from . import CareError

@@ -10,6 +10,7 @@ import base64
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from care.models import Complaint, CustomerAccount, KeyAccountReport, SatisfactionRating, WorkOrder
@@ -161,3 +162,34 @@ def test_green_channel_shown_on_the_complaint_and_reports_listed_for_managers(ke
     assert "中信银行" in client.get("/admin/care/key-account-reports/").content.decode()
     pdf = client.get(f"/admin/care/key-account-reports/{report.pk}/pdf/")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_key_account_report_on_demand_by_command_and_by_button(key_account, client, settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("care_key_account_report", "中信银行", "2026-10", stdout=out)
+    report = KeyAccountReport.objects.get(organisation=key_account, month=date(2026, 10, 1))
+    assert "2026-10" in out.getvalue() and f"#{report.pk}" in out.getvalue()
+    call_command("care_key_account_report", str(key_account.pk), "2026-10", stdout=StringIO())
+    assert KeyAccountReport.objects.filter(organisation=key_account).count() == 1  # once per month
+    with pytest.raises(CommandError):
+        call_command("care_key_account_report", "中信银行", "October", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("care_key_account_report", "没有这家公司", "2026-10", stdout=StringIO())
+
+    settings.OTP_REQUIRED_GROUPS = []
+    customer = CustomerAccount.objects.get(organisation=key_account)
+    manager = staff_user("zhao", CARE_MANAGERS)
+    client.force_login(manager)
+    page = client.get(reverse("care_customers:inspect", args=[customer.pk])).content.decode()
+    assert "data-key-account-report" in page
+    response = client.post(reverse("care_reports:generate", args=[key_account.pk]), {"month": "2026-09"})
+    september = KeyAccountReport.objects.get(organisation=key_account, month=date(2026, 9, 1))
+    assert response["Location"] == reverse("care_reports:pdf", args=[september.pk])
+    client.force_login(staff_user("wang2", CARE_STAFF))
+    refused = client.post(reverse("care_reports:generate", args=[key_account.pk]), {"month": "2026-08"})
+    assert refused.status_code in (302, 403) and refused.get("Location") != reverse("care_reports:pdf", args=[1])
+    assert not KeyAccountReport.objects.filter(month=date(2026, 8, 1)).exists()
