@@ -92,21 +92,21 @@ def test_care_staff_find_a_caller_resolve_a_complaint_and_the_rating_reaches_the
 
     # Resolving with the checklist open is refused, in Chinese; nothing is lost.
     page.fill("#id_resolution", "更换了风扇模块")
-    page.locator("form[action$='/do/resolve/'] button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form[action$='/do/resolve/'] button[type=submit]").click()
     assert "检查清单尚未完成" in page.locator("main").inner_text() or "检查清单尚未完成" in page.content()
     item.refresh_from_db()
     assert item.state == Complaint.State.NEW
 
     # Work it through the checklist, then resolve.
-    while page.locator("[data-checklist] li[data-done='0'] button").count():
-        before = page.locator("[data-checklist] li[data-done='0']").count()
-        page.locator("[data-checklist] li[data-done='0'] button").first.click()
-        page.wait_for_function(
-            f"document.querySelectorAll(\"[data-checklist] li[data-done='0']\").length < {before}")
+    unticked = page.locator("[data-checklist] li[data-done='0'] button")
+    for _item in range(unticked.count()):
+        with page.expect_navigation():
+            unticked.first.click()
+    assert page.locator("[data-checklist] li[data-done='0']").count() == 0
     page.fill("#id_resolution", "更换了风扇模块，客户确认异响消失")
-    page.locator("form[action$='/do/resolve/'] button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form[action$='/do/resolve/'] button[type=submit]").click()
     item.refresh_from_db()
     assert item.state == Complaint.State.RESOLVED and not item.checklist_skip_reason
     with_state = page.locator("[data-state]").inner_text().strip()
