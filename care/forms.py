@@ -93,6 +93,10 @@ class EscalateForm(forms.Form):
 
 class ResolveForm(forms.Form):
     resolution = forms.CharField(label=_("What we did or changed"), widget=forms.Textarea(attrs={"rows": 3}))
+    skip_reason = forms.CharField(
+        label=_("Why the checklist is not finished"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when resolving with checklist items still open."),
+    )
 
 
 class HandOverForm(forms.Form):

@@ -6,12 +6,15 @@ of this file: a missing selector is an import-time or attribute error, a failing
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from home.identity import normalise_mobile
 from newsletter import selectors as journal_selectors
 from training import selectors as training_selectors
 
@@ -53,6 +56,61 @@ def customers_visible_to(user):
     return customers.filter(
         Q(team__members=user) | Q(specialist=user) | Q(calls__team__members=user) | Q(calls__assignee=user)
     ).distinct()
+
+
+def ratings_visible_to(user):
+    """Satisfaction ratings of the customers this user sees."""
+    ratings = SatisfactionRating.objects.select_related("customer__organisation", "customer__person", "staff_member",
+                                                        "product_line")
+    if user.is_authenticated and user_sees_all_calls(user):
+        return ratings
+    return ratings.filter(customer__in=customers_visible_to(user).values("pk"))
+
+
+# Finding a customer from whatever the caller gives ---------------------------------------------
+
+
+def _digits_of(field: str):
+    """``field`` with the separators people type in phone numbers removed (spaces, dashes, brackets, +)."""
+    expression = F(field)
+    for separator in (" ", "-", "(", ")", "+", "."):
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
+def customers_matching(text: str) -> Q:
+    """A filter on CustomerAccount for one search text: a mobile or landline in any format, a name,
+    a company, an email, a device serial, a certificate number (training.selectors) or an address."""
+    text = " ".join((text or "").split())[:200]
+    if not text:
+        return Q(pk__in=[])
+    query = (
+        Q(organisation__name__icontains=text) | Q(person__name__icontains=text)
+        | Q(organisation__people__name__icontains=text) | Q(address__icontains=text)
+        | Q(person__email__iexact=text) | Q(organisation__people__email__iexact=text)
+        | Q(mailbox__iexact=text) | Q(devices__serial__iexact=text)
+    )
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 7 and len(digits) >= len(text.replace(" ", "")) - 4:
+        try:
+            mobile = normalise_mobile(text)
+        except ValidationError:
+            mobile = ""
+        if mobile:
+            query |= Q(person__mobile=mobile) | Q(organisation__people__mobile=mobile)
+        query |= Q(person__mobile__endswith=digits[-11:]) | Q(organisation__people__mobile__endswith=digits[-11:])
+        query |= Q(pk__in=CustomerAccount.objects.annotate(line=_digits_of("direct_line"))
+                   .filter(line__endswith=digits.lstrip("0")[-8:]).values("pk"))
+    certificate = training_selectors.certificate_find(number=text.upper())
+    if certificate is not None and certificate.person_id:
+        query |= Q(person_id=certificate.person_id) | Q(organisation__people__pk=certificate.person_id)
+    return query
+
+
+def customers_find(user, text: str):
+    """The customers this user may see that match ``text`` (see ``customers_matching``)."""
+    matching = CustomerAccount.objects.filter(customers_matching(text)).values("pk")
+    return customers_visible_to(user).filter(pk__in=matching)
 
 
 def _end_of_day(day: date) -> datetime:
@@ -198,6 +256,11 @@ def people_journal_replies(person_ids: list[int], limit: int = 10) -> list:
     return sorted(found, key=lambda reply: reply.created_at, reverse=True)[:limit]
 
 
+def people_journal_subscriptions(person_ids: list[int]) -> list:
+    """Journal subscriptions of these people (newsletter.selectors.subscriptions_of_people)."""
+    return list(journal_selectors.subscriptions_of_people(person_ids=person_ids))
+
+
 # The customer's whole story -----------------------------------------------------------------------
 # Calls, complaints, training sign-ups, certificates, journal replies and gift letters in one
 # chronological list (the call screen's timeline).
@@ -232,6 +295,8 @@ def customer_timeline(customer: CustomerAccount, person_ids: list[int], *, kind:
     if "call" in wanted:
         for call in Call.objects.filter(customer=customer).order_by("-due_at")[:limit]:
             detail = call.get_disposition_display() if call.disposition else call.get_state_display()
+            if call.notes:
+                detail = f"{detail} · {Truncator(call.notes).chars(200)}"
             add("call", call.closed_at or call.due_at, call.get_purpose_display(), detail)
     if "complaint" in wanted:
         who = Q(person_id__in=person_ids)

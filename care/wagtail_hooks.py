@@ -10,12 +10,19 @@ from home.models import AccessLog
 from .admin import CareViewSetGroup
 from .admin.base import NoAddPermissionPolicy
 from .admin.calls import call_work_view
+from .admin.customers import CustomerSearchPanel
 from .models import Call, SatisfactionRating
 from .services.campaigns import LOG_ACTIONS as CAMPAIGN_LOG_ACTIONS
 from .services.complaints import LOG_ACTIONS as COMPLAINT_LOG_ACTIONS
 
 for _model in (Call, SatisfactionRating, AccessLog):
     register_permission_policy(_model, NoAddPermissionPolicy(_model))
+
+
+@hooks.register("construct_homepage_panels")
+def add_customer_search_panel(request, panels):
+    if request.user.has_perm("care.view_customeraccount"):
+        panels.insert(0, CustomerSearchPanel())
 
 
 @hooks.register("register_admin_viewset")
@@ -37,6 +44,7 @@ def register_care_log_actions(actions):
     actions.register_action("care.contact_add", _("Add contact"), _("Contact added"))
     actions.register_action("care.device_register", _("Register device"), _("Device registered"))
     actions.register_action("care.device_activate", _("Activate device"), _("Device activated"))
+    actions.register_action("care.call_inbound", _("Log inbound call"), _("Inbound call logged"))
     actions.register_action("care.call_answer", _("Record script answer"), _("Script answer recorded"))
     actions.register_action("care.call_outcome", _("Log call outcome"), _("Call outcome logged"))
     actions.register_action("care.call_reassign", _("Reassign call"), _("Call reassigned"))

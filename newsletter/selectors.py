@@ -199,3 +199,9 @@ def knowledge_figures(*, since, limit: int = 5) -> dict:
 def subscription_of_person(*, person_id: int):
     """A person's journal subscription with its product lines, or None (for the customer's own page)."""
     return models.Subscriber.objects.prefetch_related("product_lines").filter(person_id=person_id).first()
+def subscriptions_of_people(*, person_ids):
+    """The journal subscriptions of these people, with their product lines (for the care customer page)."""
+    return (
+        models.Subscriber.objects.filter(person_id__in=list(person_ids))
+        .select_related("person").prefetch_related("product_lines").order_by("person_id")
+    )

@@ -1,6 +1,7 @@
 """Building blocks shared by the admin screens of care."""
 
 from django.core.exceptions import PermissionDenied
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -102,3 +103,14 @@ class ListOnlyViewSet(ModelViewSet):
 
     def extra_urlpatterns(self):
         return []
+
+    def object_url(self, instance):
+        """Where a record of this listing is shown (usage pages link there); None: nowhere."""
+        return None
+
+    @property
+    def url_finder_class(self):
+        # There is no edit view to link to (a usage page failed with NoReverseMatch for "edit").
+        viewset = self
+        return type("_ListOnlyURLFinder", (ModelAdminURLFinder,),
+                    {"construct_edit_url": lambda finder, instance: viewset.object_url(instance)})

@@ -11,16 +11,14 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSet
 
-from home.services.rights import access_log_record
-
 from .. import selectors
 from ..forms import OutcomeForm
 from ..models import Call
 from ..services import CareError
 from ..services.calls import call_log_outcome
-from ..services.customers import customer_contacts
+from ..services.customers import contact_reveal, customer_contacts, revealed_contacts
 from ..services.scripts import call_progress, call_record_answer
-from .base import PermissionMenuItem, TeamScopedViewSet
+from .base import PermissionMenuItem, TeamScopedViewSet, VisibleIndexView
 
 
 class MaskedPhoneColumn(Column):
@@ -29,12 +27,22 @@ class MaskedPhoneColumn(Column):
         return person.masked_mobile if person else ""
 
 
+class CallIndexView(VisibleIndexView):
+    """Search calls by anything that finds their customer: phone in any format, names, serial..."""
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return queryset.filter(customer__in=selectors.customers_find(self.request.user, self.search_query).values("pk"))
+
+
 class CallViewSet(TeamScopedViewSet):
     model = Call
     visible = staticmethod(selectors.calls_visible_to)
     icon = "mobile-alt"
     menu_label = gettext_lazy("Calls")
     menu_order = 110
+    index_view_class = CallIndexView
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = [
@@ -105,6 +113,10 @@ def call_work_view(request, pk):
                 call_record_answer(call_id=call.pk, step=int(request.POST.get("step", 0)),
                                    answer=request.POST.get("answer", ""), acting_user=request.user)
                 return redirect(reverse("care_call_work", args=[call.pk]) + "#script")
+            if request.POST.get("action") == "reveal":
+                person = get_object_or_404(customer_contacts(call.customer), pk=request.POST.get("person", 0))
+                contact_reveal(call=call, person=person, user=request.user, path=request.path)
+                return redirect(reverse("care_call_work", args=[call.pk]) + "#customer")
             if request.POST.get("action") == "outcome":
                 outcome_form = OutcomeForm(request.POST)
                 if outcome_form.is_valid():
@@ -127,9 +139,7 @@ def call_work_view(request, pk):
 
     customer = call.customer
     contacts = list(customer_contacts(customer))
-    for person in contacts:
-        access_log_record(user=request.user, person=person, what=f"care call screen: call {call.pk}",
-                          path=request.path)
+    revealed = revealed_contacts(call=call, user=request.user)
     person_ids = [p.pk for p in contacts]
     context = {
         "page_title": _("Call: %(customer)s") % {"customer": customer},
@@ -138,6 +148,7 @@ def call_work_view(request, pk):
         "call": call,
         "customer": customer,
         "contacts": contacts,
+        "revealed": revealed,
         "devices": selectors.customer_devices(customer),
         "recent_calls": [c for c in selectors.customer_recent_calls(customer) if c.pk != call.pk],
         "complaints": selectors.customer_recent_complaints(customer),

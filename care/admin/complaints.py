@@ -24,6 +24,7 @@ from ..models import Complaint, SupportGroup, WorkOrder
 from ..services import CareError
 from ..services import complaints as complaint_services
 from ..services import workorders as workorder_services
+from ..services.customers import customer_primary_contact
 from .base import ListOnlyViewSet
 
 # Complaints --------------------------------------------------------------------------------------
@@ -38,6 +39,22 @@ class ComplaintIndexView(generic.IndexView):
 
 
 class ComplaintCreateView(generic.CreateView):
+    def get_initial(self):
+        """From a customer page (``?customer=<pk>``): the customer's contact details filled in."""
+        initial = super().get_initial()
+        wanted = self.request.GET.get("customer", "")
+        customer = (selectors.customers_visible_to(self.request.user).filter(pk=int(wanted)).first()
+                    if wanted.isdigit() else None)
+        if customer is not None:
+            person = customer_primary_contact(customer)
+            initial.update({
+                "customer_name": person.name if person else customer.name,
+                "email": person.email if person else "", "mobile": person.mobile if person else "",
+                "organisation_name": customer.organisation.name if customer.organisation_id else "",
+                "language": person.language if person else "zh-hans", "channel": Complaint.Channel.PHONE,
+            })
+        return initial
+
     def save_instance(self):
         data = self.form.cleaned_data
         try:
@@ -150,7 +167,8 @@ def complaint_action_view(request, pk, action):
             if not form.is_valid():
                 raise CareError(_("Say what was done or changed to resolve it."))
             complaint_services.complaint_resolve(complaint_id=pk, acting_user=user,
-                                                 resolution=form.cleaned_data["resolution"])
+                                                 resolution=form.cleaned_data["resolution"],
+                                                 skip_reason=form.cleaned_data["skip_reason"])
             messages.success(request, _("Resolved. The follow-up call has been created."))
         elif action == "close":
             complaint_services.complaint_close(complaint_id=pk, acting_user=user)
@@ -162,6 +180,11 @@ def complaint_action_view(request, pk, action):
             complaint_services.complaint_hand_over(complaint_id=pk, acting_user=user,
                                                    to_user=form.cleaned_data["to_user"])
             messages.success(request, _("Handed over."))
+        elif action == "check" and not request.POST.get("work_order"):
+            complaint_services.complaint_check_item(
+                complaint_id=pk, index=int(request.POST.get("index", -1)), done=request.POST.get("done") == "1",
+                acting_user=user,
+            )
         elif action == "check":
             order = get_object_or_404(WorkOrder, pk=request.POST.get("work_order"), complaint_id=pk)
             workorder_services.workorder_check_item(
@@ -187,7 +210,8 @@ class ComplaintViewSet(ModelViewSet):
     inspect_view_class = ComplaintInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    list_display = ["reference", "summary", "kind", "state", "severity", "category", "responsible", "received_at"]
+    list_display = ["reference", "summary", "kind", "state", "severity", "category", "responsible", "received_at",
+                    "resolution_due_at"]
     list_filter = {"state": ["exact"], "kind": ["exact"], "channel": ["exact"], "category": ["exact"],
                    "severity": ["exact"], "product_line": ["exact"], "received_at": ["gte", "lt"],
                    "resolved_at": ["gte", "lt"]}
@@ -238,6 +262,9 @@ class WorkOrderViewSet(ListOnlyViewSet):
     index_view_class = WorkOrderIndexView
     list_display = ["complaint", "support_group", "opened_at", "due_at", "paused_at", "overdue_notified_at", "closed_at"]
     filterset_class = WorkOrderFilterSet
+
+    def object_url(self, instance):
+        return reverse("care_complaints:inspect", args=[instance.complaint_id])
 
 
 class SupportGroupViewSet(ModelViewSet):

@@ -1,6 +1,15 @@
 """Admin screens of customers, their devices, care teams, and the log of personal-data accesses."""
 
+from datetime import timedelta
+
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -8,10 +17,70 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from home.models import AccessLog
 
 from .. import selectors
-from ..models import CareTeam, CustomerAccount, Device
-from ..services.customers import customer_primary_contact, customer_save
+from ..models import Call, CareTeam, CustomerAccount, Device, GiftRecipient
+from ..services.calls import call_log_inbound
+from ..services.customers import customer_contacts, customer_primary_contact, customer_save
 from ..services.devices import device_register
-from .base import ListOnlyViewSet, TeamScopedViewSet, VisibleEditView
+from .base import ListOnlyViewSet, TeamScopedViewSet, VisibleEditView, VisibleIndexView, VisibleInspectView
+
+
+class CustomerIndexView(VisibleIndexView):
+    """Search by any identifier a caller gives (``selectors.customers_matching``), not the search backend."""
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return queryset.filter(pk__in=selectors.customers_find(self.request.user, self.search_query).values("pk"))
+
+    def get_edit_url(self, instance):
+        return reverse("care_customers:inspect", args=[instance.pk])
+
+
+class CustomerInspectView(VisibleInspectView):
+    """The customer page: contacts, devices, open calls and complaints, certificates, sign-ups,
+    journal replies, gifts and the timeline; an inbound call or a complaint from here in two clicks."""
+
+    template_name = "care/customers/admin_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        customer = self.object
+        contacts = list(customer_contacts(customer))
+        person_ids = [person.pk for person in contacts]
+        kind = self.request.GET.get("kind", "")
+        context.update({
+            "customer": customer,
+            "contacts": contacts,
+            "devices": selectors.customer_devices(customer),
+            "open_calls": customer.calls.filter(state=Call.State.OPEN).select_related("assignee").order_by("due_at"),
+            "open_complaints": [c for c in selectors.customer_recent_complaints(customer, limit=50) if c.is_open],
+            "certificates": selectors.customer_valid_certificates(customer, person_ids),
+            "signups": selectors.people_training_signups(person_ids),
+            "replies": selectors.people_journal_replies(person_ids),
+            "subscriptions": selectors.people_journal_subscriptions(person_ids),
+            "gifts": GiftRecipient.objects.filter(person_id__in=person_ids).select_related("campaign")[:20],
+            "timeline": selectors.customer_timeline(customer, person_ids, kind=kind),
+            "timeline_kinds": selectors.TIMELINE_KINDS.items(),
+            "timeline_kind": kind,
+            "can_call": self.request.user.has_perm("care.work_call"),
+            "can_complain": self.request.user.has_perm("care.add_complaint"),
+            "inbound_url": reverse("care_customers:inbound", args=[customer.pk]),
+            "complaint_url": reverse("care_complaints:add") + f"?customer={customer.pk}",
+            "report_url": (reverse("care_reports:generate", args=[customer.organisation_id])
+                           if customer.is_key_account and self.request.user.has_perm("care.add_keyaccountreport")
+                           else None),
+            "last_month": (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
+        })
+        return context
+
+
+@require_POST
+@permission_required("care.work_call", raise_exception=True)
+def customer_inbound_call_view(request, pk):
+    """Log an inbound call from the customer page and open the call screen."""
+    customer = get_object_or_404(selectors.customers_visible_to(request.user), pk=pk)
+    call = call_log_inbound(customer=customer, acting_user=request.user)
+    return redirect("care_call_work", call.pk)
 
 
 class CustomerEditView(VisibleEditView):
@@ -38,14 +107,21 @@ class CustomerViewSet(TeamScopedViewSet):
     icon = "group"
     menu_label = _("Customers")
     menu_order = 120
+    index_view_class = CustomerIndexView
+    inspect_view_class = CustomerInspectView
+    inspect_view_enabled = True
     edit_view_class = CustomerEditView
     add_view_class = CustomerCreateView
     copy_view_enabled = False
     list_display = ["name", "kind", "is_key_account", "team", "specialist", "active",
                     CustomerContactsColumn("contact", label=_("contact"))]
     list_filter = ["kind", "active", "team"]
-    search_fields = ["organisation__name", "person__name", "address"]
+    search_fields = ["address"]  # searching goes through CustomerIndexView.search_queryset
+    search_backend_name = None
     form_fields = ["kind", "organisation", "person", "address", "team", "specialist", "direct_line", "mailbox", "active"]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [path("<int:pk>/inbound/", customer_inbound_call_view, name="inbound")]
 
 
 class DeviceCreateView(generic.CreateView):
@@ -100,3 +176,13 @@ class AccessLogViewSet(ListOnlyViewSet):
     list_display = ["created_at", "user", "person", "what", "path"]
     list_filter = ["user"]
     search_fields = ["what", "path"]
+
+
+class CustomerSearchPanel(Component):
+    """One search box on the care team's home screen: a customer from any identifier a caller gives."""
+
+    name = "care_customer_search"
+    order = -10
+
+    def render_html(self, parent_context=None):
+        return render_to_string("care/customers/search_panel.html", {"action": reverse("care_customers:index")})

@@ -2,18 +2,22 @@
 
 from datetime import date, timedelta
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from ..models import KeyAccountReport
+from ..services import CareError
 from ..services import reports as report_services
 from .base import ListOnlyViewSet, PermissionMenuItem
 
@@ -72,6 +76,25 @@ def report_pdf_view(request, pk):
     return response
 
 
+@require_POST
+def report_generate_view(request, organisation_id):
+    """A key account's report on demand (the customer page's button): generated once per month, emailed."""
+    if not request.user.has_perm("care.add_keyaccountreport"):
+        raise PermissionDenied
+    try:
+        month = date.fromisoformat(f"{request.POST.get('month', '')}-01")
+    except ValueError:
+        messages.error(request, _("Give the month as YYYY-MM."))
+        return redirect("care_reports:index")
+    try:
+        report = report_services.key_account_report_generate(organisation_id=organisation_id, month=month)
+    except CareError as exc:
+        messages.error(request, str(exc))
+        return redirect("care_reports:index")
+    messages.success(request, _("The service report for %(month)s is ready.") % {"month": f"{month:%Y-%m}"})
+    return redirect("care_reports:pdf", report.pk)
+
+
 class KeyAccountReportIndexView(generic.IndexView):
     def get_edit_url(self, instance):
         return reverse("care_reports:pdf", args=[instance.pk])
@@ -88,4 +111,5 @@ class KeyAccountReportViewSet(ListOnlyViewSet):
     list_filter = ["month"]
 
     def extra_urlpatterns(self):
-        return [path("<int:pk>/pdf/", report_pdf_view, name="pdf")]
+        return [path("<int:pk>/pdf/", report_pdf_view, name="pdf"),
+                path("generate/<int:organisation_id>/", report_generate_view, name="generate")]

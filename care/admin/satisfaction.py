@@ -1,13 +1,15 @@
 """Admin screens of satisfaction ratings (given in calls or through survey links; read-only)."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.viewsets.model import ModelViewSet
 
+from .. import selectors
 from ..models import SatisfactionRating
+from .base import TeamScopedViewSet
 
 
-class RatingViewSet(ModelViewSet):
+class RatingViewSet(TeamScopedViewSet):
     model = SatisfactionRating
+    visible = staticmethod(selectors.ratings_visible_to)
     icon = "pick"
     menu_label = _("Satisfaction ratings")
     menu_order = 160

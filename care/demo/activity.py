@@ -13,6 +13,7 @@ from django.utils import timezone
 from ..models import Call, CallPurpose, Complaint, CustomerAccount, GiftCampaign, GiftRecipient, SatisfactionRating
 from ..services.campaigns import gift_campaign_launch, gift_recipient_set_state
 from ..services.complaints import complaint_resolve
+from .complaints import checklist_tick_all
 from .history import load_history
 
 MARK = "demo-history-"
@@ -59,6 +60,7 @@ def load_activity(pages, stdout=None):
         received_at__year=now.year, state__in=[Complaint.State.NEW, Complaint.State.IN_PROGRESS]
     ).order_by("received_at")
     for complaint in list(this_year)[:3]:
+        checklist_tick_all(complaint.pk, manager)
         complaint_resolve(complaint_id=complaint.pk, acting_user=manager, notify=False,
                           resolution="已更换设备并回访确认 / Replaced the device and confirmed by phone")
         resolved = min(complaint.received_at + timedelta(hours=rng.randint(6, 96)), now)

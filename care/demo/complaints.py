@@ -8,7 +8,7 @@ from django.utils import timezone
 from home.models import Person, ProductLine
 
 from ..models import Complaint, GiftCampaign, LetterTemplate, SupportGroup
-from ..services.complaints import complaint_create, complaint_resolve
+from ..services.complaints import complaint_check_item, complaint_create, complaint_resolve
 from ..services.workorders import complaint_escalate
 
 LETTER = {
@@ -58,6 +58,12 @@ def _complaints(last, this):
     ]
 
 
+def checklist_tick_all(complaint_id, user):
+    """Work a demo complaint through its follow-up checklist."""
+    for index in range(len(Complaint.objects.get(pk=complaint_id).checklist)):
+        complaint_check_item(complaint_id=complaint_id, index=index, done=True, acting_user=user)
+
+
 def load_demo(pages, stdout=None):
     year = timezone.localdate().year
     last = year - 1
@@ -75,6 +81,7 @@ def load_demo(pages, stdout=None):
             product_line=line, received_at=received, notify=False,
         )
         if resolution:
+            checklist_tick_all(item.pk, None)
             complaint_resolve(complaint_id=item.pk, acting_user=None, resolution=resolution, notify=False)
             Complaint.objects.filter(pk=item.pk).update(resolved_at=received + timedelta(days=3))
         elif severity == "critical":

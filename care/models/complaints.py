@@ -89,7 +89,13 @@ class Complaint(models.Model):
     )
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.NEW, db_index=True)
     resolution = models.TextField(_("what we changed"), blank=True)
+    checklist = models.JSONField(_("checklist"), default=list, blank=True,
+                                 help_text=_("Items of the complaint follow-up script: text and done."))
+    checklist_skip_reason = models.TextField(_("why the checklist was not finished"), blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True, db_index=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -107,6 +113,19 @@ class Complaint(models.Model):
     @property
     def is_open(self):
         return self.state not in {self.State.RESOLVED, self.State.CLOSED}
+
+    @property
+    def checklist_open_items(self):
+        return [item["text"] for item in self.checklist if not item.get("done")]
+
+    @property
+    def is_response_overdue(self):
+        return bool(self.first_responded_at is None and self.first_response_due_at
+                    and self.first_response_due_at < timezone.now())
+
+    @property
+    def is_resolution_overdue(self):
+        return bool(self.is_open and self.resolution_due_at and self.resolution_due_at < timezone.now())
 
     @property
     def current_work_order(self):

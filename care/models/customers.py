@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.search import index
 
 __all__ = ["CareTeam", "CustomerAccount", "Device"]
 
@@ -29,7 +28,7 @@ class CareTeam(models.Model):
         return self.name
 
 
-class CustomerAccount(index.Indexed, models.Model):
+class CustomerAccount(models.Model):
     """A customer: a company (home.Organisation, contacts are its people) or a private person."""
 
     class Kind(models.TextChoices):
@@ -57,8 +56,6 @@ class CustomerAccount(index.Indexed, models.Model):
     mailbox = models.EmailField(_("key-account mailbox"), blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    search_fields = [index.AutocompleteField("address")]
 
     class Meta:
         verbose_name = _("customer")

@@ -17,6 +17,7 @@ class CallPurpose(models.TextChoices):
     SIX_MONTHLY = "six_monthly", _("six-monthly callback")
     COMPLAINT_FOLLOWUP = "complaint_followup", _("complaint follow-up")
     QUALITY_CONTROL = "quality_control", _("quality-control call")
+    INBOUND = "inbound", _("inbound call")
 
 
 class BranchBlock(blocks.StructBlock):

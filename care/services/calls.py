@@ -168,6 +168,24 @@ def call_create_for_complaint(*, complaint_id: int, purpose: str, dry_run: bool 
     return call
 
 
+@transaction.atomic
+def call_log_inbound(*, customer: CustomerAccount, acting_user, contact=None) -> Call:
+    """A customer phones in: an open call for them, taken now by whoever answered, to note on the call screen."""
+    now = timezone.now()
+    contact = contact or customer_primary_contact(customer)
+    team = customer.team or acting_user.care_teams.order_by("name").first() or _default_team()
+    call = Call(
+        customer=customer, contact=contact, purpose=CallPurpose.INBOUND,
+        period_key=f"inbound:{now.isoformat()}:{acting_user.pk}", due_at=now, deadline=timezone.localdate(now),
+        team=team, assignee=acting_user,
+        script=script_for(CallPurpose.INBOUND, contact.language if contact else settings.LANGUAGE_CODE),
+    )
+    call.full_clean(validate_constraints=False)
+    call.save()
+    log(instance=call, action="care.call_inbound", user=acting_user)
+    return call
+
+
 def call_schedule(*, today: date | None = None, dry_run: bool = False) -> list[dict]:
     """Run every rule once. Idempotent: a second run creates nothing. Returns what was (or would be) created."""
     today = today or timezone.localdate()
@@ -249,6 +267,9 @@ def call_log_outcome(
         raise CareError(_("This call is already closed."))
     if disposition not in Call.Disposition.values:
         raise CareError(_("Choose the outcome of the call."))
+    if call.attempts and now < call.due_at:
+        raise CareError(_("The next try is due at %(when)s; it can't be logged before then.") % {
+            "when": timezone.localtime(call.due_at).strftime("%Y-%m-%d %H:%M")})
     if rating is not None and (disposition != Call.Disposition.COMPLETED or not 1 <= int(rating) <= 5):
         raise CareError(_("A rating from 1 to 5 can only be given in a completed call."))
     call.disposition = disposition

@@ -54,6 +54,9 @@ def campaign_selection(campaign: GiftCampaign) -> list[dict]:
     result = []
     for row in rows.values():
         row["excluded"] = row["person"].do_not_contact
+        # Not yet: a complaint still open, or feedback with no change recorded (the letter's "what we
+        # changed" would be blank). Listed apart; a later launch picks them up once resolved.
+        row["pending"] = [c for c in row["feedback"] if c.is_open or not c.resolution.strip()]
         result.append(row)
     result.sort(key=lambda r: (r["excluded"], r["person"].name, r["person"].pk))
     return result
@@ -85,16 +88,20 @@ def _live_template(campaign: GiftCampaign) -> LetterTemplate:
 def gift_campaign_launch(*, campaign_id: int, acting_user) -> dict:
     """Create one recipient per selected customer (never twice) with their letter; queue the letters.
 
-    Returns {"created": n, "excluded": n, "existing": n}. Launching again creates nothing new.
+    Returns {"created": n, "excluded": n, "existing": n, "pending": n}. Launching again creates nothing
+    new; customers whose feedback is not resolved yet ("pending") are left out until it is.
     """
     with transaction.atomic():
         campaign = GiftCampaign.objects.select_for_update().get(pk=campaign_id)
         template = _live_template(campaign)
         existing = set(campaign.recipients.values_list("person_id", flat=True))
-        counts = {"created": 0, "excluded": 0, "existing": len(existing)}
+        counts = {"created": 0, "excluded": 0, "existing": len(existing), "pending": 0}
         for row in campaign_selection(campaign):
             person = row["person"]
             if person.pk in existing:
+                continue
+            if row["pending"] and not row["excluded"]:
+                counts["pending"] += 1
                 continue
             recipient = GiftRecipient(
                 campaign=campaign,
@@ -147,7 +154,7 @@ def gift_address_confirm(*, token: str, name: str, phone: str, address: str, pos
 
 
 _NEXT = {
-    GiftRecipient.State.SHIPPED: {GiftRecipient.State.CONFIRMED, GiftRecipient.State.ADDRESS_TO_CONFIRM},
+    GiftRecipient.State.SHIPPED: {GiftRecipient.State.CONFIRMED},
     GiftRecipient.State.DELIVERED: {GiftRecipient.State.SHIPPED, GiftRecipient.State.RETURNED},
     GiftRecipient.State.RETURNED: {GiftRecipient.State.SHIPPED},
     GiftRecipient.State.CONFIRMED: {GiftRecipient.State.RETURNED, GiftRecipient.State.ADDRESS_TO_CONFIRM},
@@ -191,6 +198,8 @@ def gift_recipient_set_state(*, recipient_id: int, state: str, acting_user, cour
     return recipient
 
 
+SHIPPABLE_STATES = [GiftRecipient.State.CONFIRMED, GiftRecipient.State.SHIPPED, GiftRecipient.State.DELIVERED,
+                    GiftRecipient.State.RETURNED]
 SHIPPING_COLUMNS = ["reference", "name", "phone", "address", "postcode", "gift", "state", "courier", "tracking_number"]
 
 
@@ -199,12 +208,13 @@ def recipient_reference(recipient: GiftRecipient) -> str:
 
 
 def gift_shipping_list_csv(*, campaign_id: int) -> str:
-    """The shipping list for the courier: every recipient whose gift is to be sent or on its way."""
+    """The shipping list for the courier: every gift whose address is confirmed (to send or on its way)."""
     campaign = GiftCampaign.objects.get(pk=campaign_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(SHIPPING_COLUMNS)
-    for r in campaign.recipients.exclude(state=GiftRecipient.State.EXCLUDED).select_related("person"):
+    with_address = campaign.recipients.filter(state__in=SHIPPABLE_STATES).exclude(ship_address="")
+    for r in with_address.select_related("person"):
         row = [recipient_reference(r), r.ship_name, r.ship_phone, r.ship_address, r.ship_postcode,
                campaign.gift_description, r.state, r.courier, r.tracking_number]
         # A cell starting with = + - @ would run as a formula in a spreadsheet.

@@ -16,15 +16,22 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
-from wagtail.log_actions import log
 
 from home.models import Person
 from home.services.outbox import outbox_enqueue_template
 from home.services.people import person_match_or_create
 
 from ..models import CallPurpose, Complaint
+from ..tasks import survey_send_for_complaint_task
 from . import CareError
 from .calls import call_create_for_complaint
+from .complaint_state import checklist_for, complaint_lock, complaint_log, complaint_set_targets
+
+__all__ = [
+    "complaint_check_item", "complaint_close", "complaint_create", "complaint_hand_over", "complaint_lock",
+    "complaint_log", "complaint_resolve", "complaint_start", "complaint_submit", "complaint_update",
+    "description_clean",
+]
 
 ALLOWED_TAGS = ["p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre"]
 ALLOWED_ATTRIBUTES = {"a": ["href"]}
@@ -42,6 +49,7 @@ LOG_ACTIONS = {
     "care.complaint_resolve": (gettext_lazy("Resolve"), gettext_lazy("Resolved")),
     "care.complaint_close": (gettext_lazy("Close"), gettext_lazy("Closed")),
     "care.workorder_checklist": (gettext_lazy("Tick checklist"), gettext_lazy("Checklist item ticked")),
+    "care.complaint_checklist": (gettext_lazy("Tick complaint checklist"), gettext_lazy("Complaint checklist ticked")),
     "care.workorder_overdue": (gettext_lazy("Flag overdue"), gettext_lazy("Work order overdue")),
 }
 
@@ -62,23 +70,6 @@ def _link_attrs(attrs, new=False):
     if not href.startswith(("http://", "https://", "mailto:")):
         return None
     return attrs
-
-
-def complaint_lock(complaint_id: int, *states) -> Complaint:
-    """The complaint, locked for this transaction; with ``states``, only while it is in one of them."""
-    try:
-        complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
-    except Complaint.DoesNotExist:
-        raise CareError(_("This complaint does not exist."))
-    if states and complaint.state not in states:
-        raise CareError(
-            _("This can't be done while the complaint is “%(state)s”.") % {"state": complaint.get_state_display()}
-        )
-    return complaint
-
-
-def complaint_log(complaint, action, user, **data):
-    log(instance=complaint, action=action, user=user, data={"state": complaint.state, **data})
 
 
 def _notify_received(complaint: Complaint):
@@ -138,6 +129,8 @@ def complaint_submit(
         person=person,
         organisation=person.organisation,
     )
+    complaint.checklist = checklist_for(complaint)
+    complaint_set_targets(complaint)
     complaint.full_clean()
     complaint.save()
     complaint_log(complaint, "care.complaint_received", None, channel=complaint.channel)
@@ -180,6 +173,8 @@ def complaint_create(
         responsible=acting_user,
         received_at=received_at or timezone.now(),
     )
+    complaint.checklist = checklist_for(complaint)
+    complaint_set_targets(complaint)
     complaint.full_clean()
     complaint.save()
     complaint_log(complaint, "care.complaint_received", acting_user, channel=complaint.channel)
@@ -202,6 +197,8 @@ def complaint_update(*, complaint_id: int, acting_user, **fields) -> Complaint:
             setattr(complaint, name, value)
     if not changed:
         return complaint
+    if {"category", "severity"} & set(changed):
+        complaint_set_targets(complaint)
     complaint.full_clean()
     complaint.save()
     complaint_log(complaint, "care.complaint_update", acting_user, changed=changed)
@@ -213,6 +210,7 @@ def complaint_start(*, complaint_id: int, acting_user) -> Complaint:
     """Take a new complaint into work; whoever takes an unowned (online) one becomes responsible."""
     complaint = complaint_lock(complaint_id, Complaint.State.NEW)
     complaint.state = Complaint.State.IN_PROGRESS
+    complaint.first_responded_at = complaint.first_responded_at or timezone.now()
     if complaint.responsible_id is None:
         complaint.responsible = acting_user
         complaint.received_by = complaint.received_by or acting_user
@@ -234,6 +232,29 @@ def complaint_hand_over(*, complaint_id: int, acting_user, to_user) -> Complaint
     complaint_log(complaint, "care.complaint_hand_over", acting_user, previous=str(previous or ""), to=str(to_user))
     return complaint
 
+@transaction.atomic
+def complaint_check_item(*, complaint_id: int, index: int, done: bool, acting_user) -> Complaint:
+    """Tick (or untick) one item of the complaint's follow-up checklist."""
+    complaint = complaint_lock(complaint_id)
+    if not complaint.is_open:
+        raise CareError(_("A resolved or closed complaint can't be changed."))
+    if not 0 <= index < len(complaint.checklist):
+        raise CareError(_("No such checklist item."))
+    complaint.checklist[index]["done"] = bool(done)
+    complaint.first_responded_at = complaint.first_responded_at or timezone.now()
+    complaint.save(update_fields=["checklist", "first_responded_at", "updated_at"])
+    complaint_log(complaint, "care.complaint_checklist", acting_user, item=complaint.checklist[index]["text"],
+                  done=bool(done))
+    return complaint
+
+
+def _open_items(complaint: Complaint) -> list[str]:
+    items = complaint.checklist_open_items
+    for order in complaint.work_orders.filter(closed_at__isnull=True):
+        items += [item["text"] for item in order.checklist if not item.get("done")]
+    return items
+
+
 def _in_quality_sample(complaint: Complaint) -> bool:
     """A stable sample of resolved complaints (CARE_QC_SAMPLE_RATE, default 20%) gets a quality call."""
     rate = float(getattr(settings, "CARE_QC_SAMPLE_RATE", 0.2))
@@ -242,16 +263,28 @@ def _in_quality_sample(complaint: Complaint) -> bool:
 
 
 @transaction.atomic
-def complaint_resolve(*, complaint_id: int, acting_user, resolution: str, notify: bool = True) -> Complaint:
+def complaint_resolve(
+    *, complaint_id: int, acting_user, resolution: str, skip_reason: str = "", notify: bool = True
+) -> Complaint:
     """Resolve: close the work order, create the follow-up call (and for a sample a quality call),
-    and tell the customer."""
+    tell the customer and send the satisfaction survey.
+
+    Every checklist item (of the complaint and of its open work order) must be done, or ``skip_reason``
+    says why not; it is kept on the complaint."""
     complaint = complaint_lock(
         complaint_id, Complaint.State.NEW, Complaint.State.IN_PROGRESS, Complaint.State.ESCALATED, Complaint.State.WAITING
     )
     resolution = (resolution or "").strip()
     if not resolution:
         raise CareError(_("Say what was done or changed to resolve it."))
+    open_items = _open_items(complaint)
+    skip_reason = (skip_reason or "").strip()
+    if open_items and not skip_reason:
+        raise CareError(_("The checklist is not finished (%(items)s): finish it or say why it is skipped.")
+                        % {"items": "; ".join(open_items)})
     now = timezone.now()
+    complaint.checklist_skip_reason = skip_reason if open_items else ""
+    complaint.first_responded_at = complaint.first_responded_at or now
     complaint.state = Complaint.State.RESOLVED
     complaint.resolution = resolution
     complaint.resolved_at = now
@@ -267,8 +300,11 @@ def complaint_resolve(*, complaint_id: int, acting_user, resolution: str, notify
             call = call_create_for_complaint(complaint_id=complaint.pk, purpose=purpose)
             if call is not None:
                 calls.append(call.pk)
-    complaint_log(complaint, "care.complaint_resolve", acting_user, calls=calls)
+    complaint_log(complaint, "care.complaint_resolve", acting_user, calls=calls,
+                  skipped=open_items if open_items else [], skip_reason=complaint.checklist_skip_reason)
     person = complaint.person
+    if notify and person and person.email and not person.do_not_contact:
+        survey_send_for_complaint_task.delay_on_commit(complaint.pk)
     if notify and person and person.email and not person.do_not_contact:
         outbox_enqueue_template(
             template="care/emails/complaint_resolved",

@@ -5,8 +5,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from home.models import Organisation, Person
+from home.models import AccessLog, Organisation, Person
 from home.services.people import organisation_get_or_create, person_match_or_create
+from home.services.rights import access_log_record
 
 from ..models import CareTeam, CustomerAccount
 from . import CareError
@@ -118,3 +119,24 @@ def customer_primary_contact(customer: CustomerAccount) -> Person | None:
         if not person.do_not_contact and (person.mobile or person.email):
             return person
     return None
+
+
+def _reveal_what(call) -> str:
+    return f"care call {call.pk}: mobile revealed"
+
+
+def contact_reveal(*, call, person: Person, user, path: str = "") -> bool:
+    """Show a contact's full mobile number on a call screen: logged once per user, call and person
+    (who and when, in the personal-data access log). Returns whether this was the first reveal."""
+    what = _reveal_what(call)
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        if AccessLog.objects.filter(user=user, person=person, what=what).exists():
+            return False
+        access_log_record(user=user, person=person, what=what, path=path)
+    return True
+
+
+def revealed_contacts(*, call, user) -> set[int]:
+    """Ids of the contacts whose number this user has revealed on this call."""
+    return set(AccessLog.objects.filter(user=user, what=_reveal_what(call)).values_list("person_id", flat=True))

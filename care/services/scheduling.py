@@ -1,6 +1,9 @@
 """The care team's calendar: working hours and quiet hours, in the site's time zone.
 
-Working hours (Monday to Friday, 9:00-18:00 unless settings say otherwise) count retry delays and
+Working days follow China's official calendar (the ``chinesecalendar`` package: public holidays
+and the make-up working weekends, 调休), plus the company's own days: ``CARE_HOLIDAYS`` (days off)
+and ``CARE_WORKING_DAYS`` (extra working days), ISO dates. For a year the package has no official
+data for yet, Monday to Friday are working days. Working hours (9:00-18:00 unless settings say otherwise) count retry delays and
 due dates ("again in 4 working hours", "within 3 working days"). Quiet hours (21:00-8:00) are when
 no customer is phoned, even at their own request. Calls (``services.calls``) and the SLA clock of
 work orders (``services.workorders``) count on it.
@@ -8,6 +11,7 @@ work orders (``services.workorders``) count on it.
 
 from datetime import date, datetime, time, timedelta
 
+import chinese_calendar
 from django.conf import settings
 from django.utils import timezone
 
@@ -32,9 +36,19 @@ def quiet_end() -> time:
     return time(_setting("CARE_QUIET_END_HOUR", 8))
 
 
+def _company_days(name: str) -> set[date]:
+    return {date.fromisoformat(d) for d in _setting(name, [])}
+
+
 def is_working_day(day: date) -> bool:
-    holidays = {date.fromisoformat(d) for d in _setting("CARE_HOLIDAYS", [])}
-    return day.weekday() < 5 and day not in holidays
+    if day in _company_days("CARE_HOLIDAYS"):
+        return False
+    if day in _company_days("CARE_WORKING_DAYS"):
+        return True
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:  # no official calendar published for that year yet
+        return day.weekday() < 5
 
 
 def day_at(day: date, moment: time) -> datetime:

@@ -9,14 +9,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from home.roles import CARE_MANAGERS
 from home.services.outbox import outbox_enqueue_template
 
-from ..models import CallPurpose, CallScript, Complaint, SupportGroup, WorkOrder
+from ..models import Complaint, SupportGroup, WorkOrder
 from . import CareError
-from .complaints import complaint_lock, complaint_log
+from .complaint_state import checklist_for, complaint_lock, complaint_log
 from .scheduling import add_working_hours, working_time_between
 
 # Due time of a work order by the complaint's severity, in working hours (overridable in settings).
@@ -32,29 +31,6 @@ def due_at_for(severity: str, opened_at: datetime) -> datetime:
     return add_working_hours(opened_at, sla_hours_for(severity))
 
 
-def _checklist_for(complaint: Complaint) -> list[dict]:
-    """The steps of the live "complaint follow-up" call script, as a checklist to tick."""
-    language = complaint.person.language if complaint.person_id else settings.LANGUAGE_CODE
-    scripts = CallScript.objects.filter(purpose=CallPurpose.COMPLAINT_FOLLOWUP, live=True)
-    script = scripts.filter(language=language).first() or scripts.first()
-    items = []
-    if script is not None:
-        for step in script.steps:
-            if step.block_type == "checklist":
-                items.append(step.value["item"])
-            elif step.block_type == "ask":
-                items.append(step.value["question"])
-    if not items:
-        with override(language):
-            items = [
-                _("Verify the network at the customer's location"),
-                _("Query the usage records"),
-                _("Check the account status"),
-                _("Decide: device problem or network problem"),
-            ]
-    return [{"text": str(text), "done": False} for text in items]
-
-
 @transaction.atomic
 def complaint_escalate(*, complaint_id: int, acting_user, support_group: SupportGroup, note: str = "") -> WorkOrder:
     """Open a work order for a support group, due by the complaint's severity in working hours."""
@@ -67,7 +43,7 @@ def complaint_escalate(*, complaint_id: int, acting_user, support_group: Support
         complaint=complaint,
         support_group=support_group,
         note=note,
-        checklist=_checklist_for(complaint),
+        checklist=checklist_for(complaint),
         sla_hours=hours,
         opened_at=now,
         due_at=add_working_hours(now, hours),
@@ -76,11 +52,21 @@ def complaint_escalate(*, complaint_id: int, acting_user, support_group: Support
     order.full_clean()
     order.save()
     complaint.state = Complaint.State.ESCALATED
+    complaint.first_responded_at = complaint.first_responded_at or now
     if complaint.responsible_id is None:
         complaint.responsible = acting_user
     complaint.save()
     complaint_log(complaint, "care.complaint_escalate", acting_user, support_group=support_group.name,
          due_at=order.due_at.isoformat(), work_order=order.pk)
+    if support_group.email:
+        outbox_enqueue_template(
+            template="care/emails/complaint_escalated",
+            context={"order": order, "complaint": complaint},
+            to_email=support_group.email,
+            language=settings.LANGUAGE_CODE,
+            kind="care.complaint_escalated",
+            key=f"care-complaint-escalated:{order.pk}",
+        )
     return order
 
 

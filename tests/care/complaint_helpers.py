@@ -40,6 +40,19 @@ def complaint(user, *, name="张伟", email="zhang.wei@example.com", kind=Compla
     )
 
 
+def checklist_done(item, user):
+    """Tick every item of the complaint's checklist and of its open work orders, as staff would."""
+    from care.services.complaints import complaint_check_item
+    from care.services.workorders import workorder_check_item
+
+    item.refresh_from_db()
+    for index in range(len(item.checklist)):
+        complaint_check_item(complaint_id=item.pk, index=index, done=True, acting_user=user)
+    for order in item.work_orders.filter(closed_at__isnull=True):
+        for index in range(len(order.checklist)):
+            workorder_check_item(work_order_id=order.pk, index=index, done=True, acting_user=user)
+
+
 def support_group(name="网络支持组", **kwargs):
     return SupportGroup.objects.create(name=name, email="network@example.com", **kwargs)
 

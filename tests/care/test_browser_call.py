@@ -38,6 +38,9 @@ def test_staff_member_works_a_branching_call_and_retries(page, live_server, team
 
     page.goto(live_server.url + "/admin/care_queue/")
     page.click(f"a[href='/admin/care/calls/{call.pk}/work/']")
+    assert "•••• 8001" in page.locator("[data-phone]").first.inner_text()
+    page.click("[data-reveal]")
+    page.wait_for_load_state()
     assert page.locator("[data-phone]").first.inner_text().strip() == "+8613800138001"
 
     # Walk the script: greeting, delivered yes, installed NO -> branch to step 9 (book installation), then 4.
@@ -69,10 +72,17 @@ def test_staff_member_works_a_branching_call_and_retries(page, live_server, team
     assert page.inner_text("[data-call-attempts]").strip() == "1"
     assert shown in page.inner_text(".messages")
 
-    # Two more failed tries: the call closes and the customer is emailed.
+    # Trying again at once is refused: the next try is not due yet.
+    _log_no_answer(page)
+    assert page.inner_text("[data-call-attempts]").strip() == "1"
+    assert shown in page.inner_text(".messages") and "之前" in page.inner_text(".messages")
+
+    # Two more failed tries, each at its time: the call closes and the customer is emailed.
+    Call.objects.filter(pk=call.pk).update(due_at=timezone.now())  # four working hours later
     _log_no_answer(page)
     assert page.inner_text("[data-call-attempts]").strip() == "2"
     assert not OutboxMessage.objects.filter(kind="care.call_unreached").exists()
+    Call.objects.filter(pk=call.pk).update(due_at=timezone.now())
     _log_no_answer(page)
     assert page.get_attribute("[data-call-state]", "data-call-state") == "closed"
     assert page.locator("form.care-outcome").count() == 0

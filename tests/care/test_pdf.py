@@ -9,9 +9,10 @@ from django.utils import timezone
 from care.models import GiftRecipient
 from care.pdf import wrap
 from care.services.campaigns import gift_address_confirm, gift_campaign_launch
+from care.services.complaints import complaint_resolve
 from home.pdf import register_cjk_font
 from home.roles import CARE_MANAGERS, CARE_STAFF
-from tests.care.complaint_helpers import at, campaign, complaint, staff_user
+from tests.care.complaint_helpers import at, campaign, checklist_done, complaint, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +34,10 @@ def test_letter_pdf_shows_the_chinese_name_and_address(client, settings):
     settings.OTP_REQUIRED_GROUPS = []
     year = timezone.localdate().year - 1
     staff = staff_user("wang", CARE_STAFF)
-    complaint(staff, name="欧阳娜娜", email="ouyang@example.com", received_at=at(year, 5, 20), notify=False,
-              summary="售后响应太慢")
+    item = complaint(staff, name="欧阳娜娜", email="ouyang@example.com", received_at=at(year, 5, 20), notify=False,
+                     summary="售后响应太慢")
+    checklist_done(item, staff)
+    complaint_resolve(complaint_id=item.pk, acting_user=staff, resolution="增加了售后工程师", notify=False)
     manager = staff_user("boss", CARE_MANAGERS)
     item = campaign(year)
     gift_campaign_launch(campaign_id=item.pk, acting_user=manager)

@@ -6,7 +6,7 @@ from care import selectors
 from care.models import Call
 from care.services.customers import contact_add
 from care.services.devices import device_register
-from home.models import AccessLog
+from home.models import AccessLog, Person
 from newsletter import selectors as journal_selectors
 from newsletter.services.engagement import reply_create
 from tests.care.calls_fixtures import *  # noqa: F403
@@ -26,16 +26,32 @@ def call(teams, make_customer, product_line):
     return Call.objects.get(customer=customer)
 
 
-def test_call_screen_shows_whole_numbers_and_logs_the_access(client, call, staff_east):
+def test_call_screen_masks_numbers_until_revealed_and_logs_each_reveal_once(client, call, staff_east, staff_south,
+                                                                              teams):
     client.force_login(staff_east)
-    response = client.get(reverse("care_call_work", args=[call.pk]))
+    url = reverse("care_call_work", args=[call.pk])
+    response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "+8613800138001" in html and "+8613800138002" in html
+    assert "+8613800138001" not in html and "+8613800138002" not in html and "•••• 8001" in html
     assert "SG-6000" in html and "SN-200" in html
-    logged = AccessLog.objects.filter(user=staff_east)
-    assert {entry.person.name for entry in logged} == {"王伟", "李娜"}
-    assert all(entry.path == reverse("care_call_work", args=[call.pk]) for entry in logged)
+    assert not AccessLog.objects.exists()  # looking at the call screen reveals no number
+    wang = call.customer.organisation.people.get(name="王伟")
+    for _twice in range(2):
+        response = client.post(url, {"action": "reveal", "person": wang.pk}, follow=True)
+    html = response.content.decode()
+    assert "+8613800138001" in html and "+8613800138002" not in html
+    [entry] = AccessLog.objects.all()
+    assert entry.user == staff_east and entry.person == wang and entry.path == url and entry.created_at
+    # Someone else's reveal is their own entry; a person of another customer can't be revealed here.
+    teams["east"].members.add(staff_south)
+    client.force_login(staff_south)
+    assert "+8613800138001" not in client.get(url).content.decode()
+    client.post(url, {"action": "reveal", "person": wang.pk})
+    assert AccessLog.objects.filter(person=wang).count() == 2
+    stranger = Person.objects.create(name="路人", mobile="+8613700137000")
+    assert client.post(url, {"action": "reveal", "person": stranger.pk}).status_code in (302, 404)
+    assert not AccessLog.objects.filter(person=stranger).exists()
 
 
 def test_lists_mask_phone_numbers(client, call, staff_east, manager):

@@ -43,6 +43,22 @@ def test_no_answer_retries_after_four_working_hours_then_emails(call, staff_east
         call_log_outcome(call_id=call.pk, disposition="no_answer", acting_user=staff_east)
 
 
+def test_the_next_try_cannot_be_logged_before_its_time(call, staff_east):
+    first = call_log_outcome(call_id=call.pk, disposition="no_answer", acting_user=staff_east,
+                             now=local(2026, 11, 23, 15, 0))
+    assert first.due_at == local(2026, 11, 24, 10, 0)
+    for early in (local(2026, 11, 23, 15, 1), local(2026, 11, 24, 9, 59)):
+        with pytest.raises(CareError) as error:
+            call_log_outcome(call_id=call.pk, disposition="no_answer", acting_user=staff_east, now=early)
+        assert "2026-11-24 10:00" in str(error.value)
+    call.refresh_from_db()
+    assert call.attempts == 1 and call.state == Call.State.OPEN and CallAttempt.objects.filter(call=call).count() == 1
+    assert not OutboxMessage.objects.filter(kind="care.call_unreached").exists()
+    second = call_log_outcome(call_id=call.pk, disposition="no_answer", acting_user=staff_east,
+                              now=local(2026, 11, 24, 10, 0))
+    assert second.attempts == 2
+
+
 def test_busy_retries_after_one_working_hour(call, staff_east):
     result = call_log_outcome(call_id=call.pk, disposition="busy", acting_user=staff_east,
                               now=local(2026, 11, 23, 17, 30))

@@ -5,6 +5,7 @@ import csv
 import io
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from care.models import GiftRecipient
@@ -21,7 +22,7 @@ from care.services.complaints import complaint_resolve
 from care.services.letters import gift_letters_send
 from home.models import OutboxMessage, Person
 from home.roles import CARE_MANAGERS, CARE_STAFF
-from tests.care.complaint_helpers import at, campaign, complaint, letter_template, staff_user
+from tests.care.complaint_helpers import at, campaign, checklist_done, complaint, letter_template, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -37,14 +38,19 @@ def feedback(last_year, settings):
     settings.CARE_QC_SAMPLE_RATE = 0
     staff = staff_user("wang", CARE_STAFF)
     zhang = complaint(staff, name="张伟", email="zhang.wei@example.com", received_at=at(last_year, 3, 5), notify=False)
-    complaint(staff, name="张伟", email="zhang.wei@example.com", received_at=at(last_year, 9, 1), notify=False,
-              kind="suggestion", summary="希望延长保修")
-    complaint(staff, name="Emily Chen", email="emily@example.com", language="en", received_at=at(last_year, 12, 31, 23),
-              kind="suggestion", summary="Add an English manual", notify=False)
+    warranty = complaint(staff, name="张伟", email="zhang.wei@example.com", received_at=at(last_year, 9, 1),
+                         notify=False, kind="suggestion", summary="希望延长保修")
+    manual = complaint(staff, name="Emily Chen", email="emily@example.com", language="en",
+                       received_at=at(last_year, 12, 31, 23), kind="suggestion", summary="Add an English manual",
+                       notify=False)
+    for item, change in ((warranty, "保修期延长至三年"), (manual, "An English manual is online")):
+        checklist_done(item, staff)
+        complaint_resolve(complaint_id=item.pk, acting_user=staff, resolution=change, notify=False)
     complaint(staff, name="王芳", email="wang.fang@example.com", received_at=at(last_year, 6, 1), notify=False)
     Person.objects.filter(email="wang.fang@example.com").update(do_not_contact=True)
     complaint(staff, name="赵磊", email="zhao.lei@example.com", received_at=at(last_year + 1, 1, 1, 0, 30), notify=False)
     complaint(staff, name="孙丽", email="sun.li@example.com", received_at=at(last_year - 1, 12, 31, 23), notify=False)
+    checklist_done(zhang, staff)
     complaint_resolve(complaint_id=zhang.pk, acting_user=staff, resolution="升级了网关固件")
     return staff
 
@@ -57,7 +63,7 @@ def test_last_years_campaign_selects_exactly_who_gave_feedback_that_year_once_ea
     assert [row["person"].name for row in selection if row["excluded"]] == ["王芳"]
 
     counts = gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
-    assert counts == {"created": 2, "excluded": 1, "existing": 0}
+    assert counts == {"created": 2, "excluded": 1, "existing": 0, "pending": 0}
     recipients = {r.person.name: r for r in GiftRecipient.objects.filter(campaign=item).select_related("person")}
     assert sorted(recipients) == ["Emily Chen", "张伟", "王芳"]
     assert recipients["王芳"].state == GiftRecipient.State.EXCLUDED and not recipients["王芳"].letter_body
@@ -65,8 +71,36 @@ def test_last_years_campaign_selects_exactly_who_gave_feedback_that_year_once_ea
     assert len(recipients["张伟"].feedback) == 2
 
     again = gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
-    assert again == {"created": 0, "excluded": 0, "existing": 3}
+    assert again == {"created": 0, "excluded": 0, "existing": 3, "pending": 0}
     assert GiftRecipient.objects.filter(campaign=item).count() == 3
+
+
+def test_customers_with_an_open_complaint_wait_apart_and_no_letter_has_an_empty_blank(feedback, last_year):
+    manager = staff_user("boss", CARE_MANAGERS)
+    still_open = complaint(feedback, name="钱强", email="qian.qiang@example.com", received_at=at(last_year, 5, 5),
+                           summary="发票开错", notify=False)
+    item = campaign(last_year)
+    [row] = [row for row in campaign_selection(item) if row["person"].name == "钱强"]
+    assert row["pending"] == [still_open] and not row["excluded"]
+    counts = gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    assert counts["pending"] == 1 and counts["created"] == 2
+    assert not GiftRecipient.objects.filter(person__name="钱强").exists()
+    for recipient in GiftRecipient.objects.filter(campaign=item).exclude(state=GiftRecipient.State.EXCLUDED):
+        assert "：。" not in recipient.letter_body and ": ." not in recipient.letter_body
+    page = _inspect(item, manager)
+    assert "data-pending" in page and still_open.reference in page
+    # Once resolved, launching again adds them.
+    checklist_done(still_open, feedback)
+    complaint_resolve(complaint_id=still_open.pk, acting_user=feedback, resolution="重新开具了发票", notify=False)
+    assert gift_campaign_launch(campaign_id=item.pk, acting_user=manager)["created"] == 1
+
+
+def _inspect(item, manager):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(manager)
+    return client.get(reverse("care_campaigns:inspect", args=[item.pk])).content.decode()
 
 
 def test_only_complaints_or_only_suggestions(feedback, last_year):
@@ -83,7 +117,7 @@ def test_letters_are_merged_in_each_customers_language_and_emailed_with_a_pdf(fe
     zhang = GiftRecipient.objects.get(campaign=item, person__email="zhang.wei@example.com")
     assert zhang.letter_subject == "张伟，感谢您的宝贵意见"
     assert f"感谢您在{last_year}-03-05；{last_year}-09-01告诉我们：网关频繁掉线；希望延长保修。" in zhang.letter_body
-    assert "我们已经改进：升级了网关固件。" in zhang.letter_body and "定制保温杯" in zhang.letter_body
+    assert "我们已经改进：升级了网关固件；保修期延长至三年。" in zhang.letter_body and "定制保温杯" in zhang.letter_body
     emily = GiftRecipient.objects.get(campaign=item, person__email="emily@example.com")
     assert emily.letter_subject == "Thank you, Emily Chen"
     assert f"On {last_year}-12-31 you told us: Add an English manual." in emily.letter_body
@@ -116,7 +150,7 @@ def test_customer_confirms_address_then_courier_import_ships_and_delivers(feedba
 
     page = client.get(f"/zh-hans/care/gifts/address/{zhang.address_token}/")
     assert page.status_code == 200 and "定制保温杯" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     response = client.post(f"/zh-hans/care/gifts/address/{zhang.address_token}/",
                            {"name": "张伟", "phone": "13800138000", "address": "上海市浦东新区世纪大道100号",
                             "postcode": "200120"})
@@ -127,7 +161,7 @@ def test_customer_confirms_address_then_courier_import_ships_and_delivers(feedba
 
     rows = list(csv.DictReader(io.StringIO(gift_shipping_list_csv(campaign_id=item.pk))))
     rows = {r["reference"]: r for r in rows}
-    assert sorted(rows) == sorted([recipient_reference(zhang), recipient_reference(emily)])
+    assert sorted(rows) == [recipient_reference(zhang)]  # only confirmed addresses go to the courier
     assert rows[recipient_reference(zhang)]["address"] == "上海市浦东新区世纪大道100号"
 
     courier = (
@@ -137,10 +171,12 @@ def test_customer_confirms_address_then_courier_import_ships_and_delivers(feedba
         "G999-1,顺丰,SF0,shipped\n"
     ).encode()
     report = gift_shipments_import(campaign_id=item.pk, data=courier, acting_user=manager)
-    # Emily never confirmed her address: shipping still proceeds (the courier has it); the unknown row is rejected.
-    assert report["updated"] == 2 and [r["line"] for r in report["rejected"]] == [4]
+    # Emily never confirmed an address: her gift can't be marked shipped; the unknown row is rejected too.
+    assert report["updated"] == 1 and [r["line"] for r in report["rejected"]] == [3, 4]
+    emily.refresh_from_db()
+    assert emily.state == GiftRecipient.State.ADDRESS_TO_CONFIRM
     again = gift_shipments_import(campaign_id=item.pk, data=courier, acting_user=manager)
-    assert again["updated"] == 0 and again["unchanged"] == 2
+    assert again["updated"] == 0 and again["unchanged"] == 1
     zhang.refresh_from_db()
     assert (zhang.state, zhang.courier, zhang.tracking_number) == (GiftRecipient.State.SHIPPED, "顺丰", "SF1234567890")
     with pytest.raises(CareError):
@@ -173,9 +209,12 @@ def test_manager_previews_launches_and_exports_in_the_admin(feedback, last_year,
     assert not GiftRecipient.objects.exists()  # previewing creates nothing
     client.post(f"/admin/care/campaigns/{item.pk}/launch/")
     assert GiftRecipient.objects.filter(campaign=item).count() == 3
-    export = client.get(f"/admin/care/campaigns/{item.pk}/shipping-list.csv")
-    assert export["Content-Type"].startswith("text/csv") and "张伟" in export.content.decode("utf-8-sig")
     zhang = GiftRecipient.objects.get(campaign=item, person__email="zhang.wei@example.com")
+    export = client.get(f"/admin/care/campaigns/{item.pk}/shipping-list.csv")
+    assert export["Content-Type"].startswith("text/csv") and "张伟" not in export.content.decode("utf-8-sig")
+    gift_address_confirm(token=zhang.address_token, name="张伟", phone="13800138000", address="上海市浦东新区")
+    export = client.get(f"/admin/care/campaigns/{item.pk}/shipping-list.csv").content.decode("utf-8-sig")
+    assert "张伟" in export and "Emily Chen" not in export
     pdf = client.get(f"/admin/care/campaigns/{item.pk}/letters/{zhang.pk}.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     staff = staff_user("clerk", CARE_STAFF)
@@ -212,6 +251,7 @@ def test_courier_csv_import_command(feedback, last_year, tmp_path):
     item = campaign(last_year)
     gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
     zhang = GiftRecipient.objects.get(campaign=item, person__email="zhang.wei@example.com")
+    gift_address_confirm(token=zhang.address_token, name="张伟", phone="13800138000", address="北京市海淀区")
     path = tmp_path / "courier.csv"
     path.write_text(f"reference,courier,tracking_number,status\n{recipient_reference(zhang)},EMS,EA123CN,shipped\n"
                     "nonsense,EMS,1,shipped\n", encoding="utf-8")

@@ -7,6 +7,7 @@ from wagtail.models import ModelLogEntry
 from care.models import Complaint
 from care.services import CareError
 from care.services.complaints import (
+    complaint_check_item,
     complaint_close,
     complaint_hand_over,
     complaint_resolve,
@@ -17,7 +18,7 @@ from care.services.complaints import (
 from care.services.workorders import complaint_escalate, complaint_wait_for_customer
 from home.models import OutboxMessage, Person
 from home.roles import CARE_MANAGERS, CARE_STAFF, EDITORS, TRAINING_COORDINATORS
-from tests.care.complaint_helpers import complaint, staff_user, support_group
+from tests.care.complaint_helpers import checklist_done, complaint, staff_user, support_group
 
 pytestmark = pytest.mark.django_db
 
@@ -82,12 +83,15 @@ def test_full_flow_is_in_the_history_with_registered_actions(settings):
     complaint_wait_for_customer(complaint_id=item.pk, acting_user=staff)
     with pytest.raises(CareError):
         complaint_close(complaint_id=item.pk, acting_user=staff)
+    checklist_done(item, staff)
     complaint_resolve(complaint_id=item.pk, acting_user=staff, resolution="更换了网关固件")
     complaint_close(complaint_id=item.pk, acting_user=staff)
     item.refresh_from_db()
     assert item.state == Complaint.State.CLOSED and item.resolved_at and item.closed_at
     actions = list(ModelLogEntry.objects.for_instance(item).order_by("timestamp", "pk").values_list("action", flat=True))
-    assert actions == [
+    ticks = [a for a in actions if a in ("care.complaint_checklist", "care.workorder_checklist")]
+    assert len(ticks) == len(item.checklist) + len(item.work_orders.get().checklist)
+    assert [a for a in actions if a not in ticks] == [
         "care.complaint_received", "care.complaint_start", "care.complaint_escalate", "care.complaint_wait",
         "care.complaint_resolve", "care.complaint_close",
     ]
@@ -110,6 +114,7 @@ def test_resolve_creates_the_follow_up_call_and_for_the_sample_a_quality_call(se
     staff = staff_user("wang", CARE_STAFF)
     settings.CARE_QC_SAMPLE_RATE = 1.0
     item = complaint(staff, organisation_name="华为技术")
+    checklist_done(item, staff)
     complaint_resolve(complaint_id=item.pk, acting_user=staff, resolution="已修复")
     purposes = sorted(Call.objects.filter(complaint=item).values_list("purpose", flat=True))
     assert purposes == ["complaint_followup", "quality_control"]
@@ -118,6 +123,7 @@ def test_resolve_creates_the_follow_up_call_and_for_the_sample_a_quality_call(se
 
     settings.CARE_QC_SAMPLE_RATE = 0
     other = complaint(staff, name="刘洋", email="liu.yang@example.com")
+    checklist_done(other, staff)
     complaint_resolve(complaint_id=other.pk, acting_user=staff, resolution="已解释")
     assert list(Call.objects.filter(complaint=other).values_list("purpose", flat=True)) == ["complaint_followup"]
 
@@ -168,8 +174,82 @@ def test_staff_work_a_complaint_in_the_admin(client, settings):
     assert "网络支持组" in page and "data-work-order" in page
     item.refresh_from_db()
     assert item.state == Complaint.State.ESCALATED
-    client.post(f"/admin/care/complaints/{item.pk}/do/resolve/", {"resolution": "重启了基站"})
+    response = client.post(f"/admin/care/complaints/{item.pk}/do/resolve/", {"resolution": "重启了基站"}, follow=True)
     item.refresh_from_db()
-    assert item.state == Complaint.State.RESOLVED
+    assert item.state == Complaint.State.ESCALATED and "清单尚未完成" in response.content.decode()
+    client.post(f"/admin/care/complaints/{item.pk}/do/resolve/",
+                {"resolution": "重启了基站", "skip_reason": "客户已确认恢复，无需再查"})
+    item.refresh_from_db()
+    assert item.state == Complaint.State.RESOLVED and item.checklist_skip_reason == "客户已确认恢复，无需再查"
     history = client.get(f"/admin/care/complaints/history/{item.pk}/")
     assert history.status_code == 200 and "已升级至支持组" in history.content.decode()
+
+
+# Checklist, SLA targets, escalation email, survey on resolution ------------------------------------
+
+
+@pytest.fixture
+def eager_tasks():
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_resolving_needs_the_checklist_done_or_a_reason_to_skip(settings):
+    settings.CARE_QC_SAMPLE_RATE = 0
+    staff = staff_user("wang", CARE_STAFF)
+    item = complaint(staff, notify=False)
+    assert len(item.checklist) == 4 and not any(row["done"] for row in item.checklist)
+    for index in range(3):
+        complaint_check_item(complaint_id=item.pk, index=index, done=True, acting_user=staff)
+    with pytest.raises(CareError) as error:
+        complaint_resolve(complaint_id=item.pk, acting_user=staff, resolution="更换了网关")
+    assert item.checklist[3]["text"] in str(error.value)
+    item.refresh_from_db()
+    assert item.state == Complaint.State.NEW and item.first_responded_at is not None
+    complaint_resolve(complaint_id=item.pk, acting_user=staff, resolution="更换了网关", skip_reason="客户不在现场")
+    item.refresh_from_db()
+    assert item.state == Complaint.State.RESOLVED and item.checklist_skip_reason == "客户不在现场"
+    entry = ModelLogEntry.objects.for_instance(item).get(action="care.complaint_resolve")
+    assert entry.data["skipped"] == [item.checklist[3]["text"]] and entry.data["skip_reason"] == "客户不在现场"
+
+
+def test_targets_depend_on_category_and_severity_and_follow_a_reclassification():
+    staff = staff_user("wang", CARE_STAFF)
+    from care.services.complaint_state import target_hours
+    from care.services.complaints import complaint_update
+    from care.services.scheduling import add_working_hours
+
+    item = complaint(staff, category="network", severity="critical", notify=False)
+    assert target_hours("network", "critical") < target_hours("product", "critical")
+    assert item.first_response_due_at == add_working_hours(item.received_at, 0.5)
+    assert item.resolution_due_at == add_working_hours(item.received_at, 4)
+    complaint_update(complaint_id=item.pk, acting_user=staff, category="billing", severity="low")
+    item.refresh_from_db()
+    assert item.resolution_due_at == add_working_hours(item.received_at, 63)
+
+
+def test_escalation_emails_the_support_group():
+    staff = staff_user("wang", CARE_STAFF)
+    group = support_group("网络支持组")
+    item = complaint(staff, notify=False)
+    complaint_escalate(complaint_id=item.pk, acting_user=staff, support_group=group, note="请核查基站")
+    message = OutboxMessage.objects.get(kind="care.complaint_escalated")
+    assert message.to_email == "network@example.com"
+    assert item.reference in message.subject and "请核查基站" in message.text
+    assert f"/admin/care/complaints/inspect/{item.pk}/" in message.text
+
+
+def test_resolution_sends_the_satisfaction_survey(settings, eager_tasks, django_capture_on_commit_callbacks):
+    settings.CARE_QC_SAMPLE_RATE = 0
+    staff = staff_user("wang", CARE_STAFF)
+    item = complaint(staff, notify=False)
+    checklist_done(item, staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_resolve(complaint_id=item.pk, acting_user=staff, resolution="更换了网关")
+    survey = OutboxMessage.objects.get(kind="care.survey")
+    assert survey.to_email == "zhang.wei@example.com"
+    invitation = item.survey_invitations.get()
+    assert invitation.staff_member == staff and invitation.token in survey.text

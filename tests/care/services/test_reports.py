@@ -10,6 +10,7 @@ import base64
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from care.models import Complaint, CustomerAccount, KeyAccountReport, SatisfactionRating, WorkOrder
@@ -26,7 +27,7 @@ from care.tasks import complaint_weekly_report_task, key_account_reports_generat
 from home.models import OutboxMessage
 from home.roles import CARE_MANAGERS, CARE_STAFF
 from home.services.people import organisation_get_or_create
-from tests.care.complaint_helpers import at, complaint, product_line, staff_user, support_group
+from tests.care.complaint_helpers import at, checklist_done, complaint, product_line, staff_user, support_group
 from tests.care.test_pdf import pdftotext
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,7 @@ def week(settings):
     c = complaint(staff, received_at=at(2026, 11, 22, 23), category="billing", kind="suggestion", name="c",
                   email="c@example.com", notify=False)
     complaint(staff, received_at=at(2026, 11, 23, 0, 30), name="next", email="n@example.com", notify=False)
+    checklist_done(a, staff)
     complaint_resolve(complaint_id=a.pk, acting_user=staff, resolution="ok")
     Complaint.objects.filter(pk=a.pk).update(resolved_at=at(2026, 11, 17, 15))  # 30 hours after receipt
     order = complaint_escalate(complaint_id=c.pk, acting_user=staff, support_group=support_group())
@@ -100,6 +102,7 @@ def key_account(settings):
                       received_at=at(2026, 10, 8, 10), summary="专线中断", notify=False)
     complaint(staff, name="黄建国", email="huang@example.com", organisation_name="中信银行",
               received_at=at(2026, 9, 30, 10), summary="上月的问题", notify=False)
+    checklist_done(first, staff)
     complaint_resolve(complaint_id=first.pk, acting_user=staff, resolution="更换光模块")
     SatisfactionRating.objects.create(score=5, source="call", customer=account)
     SatisfactionRating.objects.create(score=3, source="call", customer=account)
@@ -159,3 +162,34 @@ def test_green_channel_shown_on_the_complaint_and_reports_listed_for_managers(ke
     assert "中信银行" in client.get("/admin/care/key-account-reports/").content.decode()
     pdf = client.get(f"/admin/care/key-account-reports/{report.pk}/pdf/")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_key_account_report_on_demand_by_command_and_by_button(key_account, client, settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("care_key_account_report", "中信银行", "2026-10", stdout=out)
+    report = KeyAccountReport.objects.get(organisation=key_account, month=date(2026, 10, 1))
+    assert "2026-10" in out.getvalue() and f"#{report.pk}" in out.getvalue()
+    call_command("care_key_account_report", str(key_account.pk), "2026-10", stdout=StringIO())
+    assert KeyAccountReport.objects.filter(organisation=key_account).count() == 1  # once per month
+    with pytest.raises(CommandError):
+        call_command("care_key_account_report", "中信银行", "October", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("care_key_account_report", "没有这家公司", "2026-10", stdout=StringIO())
+
+    settings.OTP_REQUIRED_GROUPS = []
+    customer = CustomerAccount.objects.get(organisation=key_account)
+    manager = staff_user("zhao", CARE_MANAGERS)
+    client.force_login(manager)
+    page = client.get(reverse("care_customers:inspect", args=[customer.pk])).content.decode()
+    assert "data-key-account-report" in page
+    response = client.post(reverse("care_reports:generate", args=[key_account.pk]), {"month": "2026-09"})
+    september = KeyAccountReport.objects.get(organisation=key_account, month=date(2026, 9, 1))
+    assert response["Location"] == reverse("care_reports:pdf", args=[september.pk])
+    client.force_login(staff_user("wang2", CARE_STAFF))
+    refused = client.post(reverse("care_reports:generate", args=[key_account.pk]), {"month": "2026-08"})
+    assert refused.status_code in (302, 403) and refused.get("Location") != reverse("care_reports:pdf", args=[1])
+    assert not KeyAccountReport.objects.filter(month=date(2026, 8, 1)).exists()

@@ -29,6 +29,34 @@ def test_working_hours_skip_nights_and_weekends():
     assert add_working_days(date(2026, 11, 20), 3) == date(2026, 11, 25)
 
 
+def test_official_holidays_and_make_up_working_days_count(settings):
+    # Spring Festival 2026: 15-23 February off; Saturday 14 and Saturday 28 February are working days.
+    assert add_working_hours(local(2026, 2, 13, 17, 0), 2) == local(2026, 2, 14, 10, 0)
+    assert add_working_days(date(2026, 2, 14), 1) == date(2026, 2, 24)
+    assert add_working_days(date(2026, 9, 30), 1) == date(2026, 10, 8)  # National Day
+    settings.CARE_HOLIDAYS = ["2026-02-24"]
+    settings.CARE_WORKING_DAYS = ["2026-02-22"]
+    assert add_working_days(date(2026, 2, 14), 1) == date(2026, 2, 22)
+    assert add_working_days(date(2026, 2, 22), 1) == date(2026, 2, 25)
+
+
+def test_complaint_sla_clock_runs_from_creation_over_a_make_up_saturday(teams, make_customer, product_line):
+    from care.services.complaint_state import target_hours
+    from care.services.complaints import complaint_create
+
+    assert target_hours("product", "medium") == (4, 27)
+    item = complaint_create(
+        acting_user=None, channel="phone", kind="complaint", category="product", severity="medium",
+        summary="设备异响", description="春节前设备异响", name="赵敏", email="zhao.min@example.com",
+        received_at=local(2026, 2, 13, 16, 0), notify=False,
+    )
+    # Friday 16:00 + 4 working hours: two on Friday, two on the make-up Saturday (not after the holiday).
+    assert item.first_response_due_at == local(2026, 2, 14, 11, 0)
+    # + 27: 2 Friday, 9 Saturday, then the holiday; 9 on the 24th, 7 on the 25th.
+    assert item.resolution_due_at == local(2026, 2, 25, 16, 0)
+    assert item.work_orders.count() == 0  # the clock needs no escalation
+
+
 def test_quiet_hours():
     assert in_quiet_hours(local(2026, 11, 23, 22, 0))
     assert in_quiet_hours(local(2026, 11, 23, 7, 59))

@@ -68,7 +68,7 @@ def test_status_page_shows_the_state_and_nothing_of_other_customers(client):
     complaint_start(complaint_id=mine.pk, acting_user=staff)
     response = client.get(f"/zh-hans/care/complaints/status/{mine.status_token}/")
     page = response.content.decode()
-    assert response.status_code == 200 and response["Referrer-Policy"] == "no-referrer"
+    assert response.status_code == 200 and response["Referrer-Policy"] == "same-origin"
     assert mine.reference in page and "我的问题" in page
     assert "别人的问题" not in page and other.reference not in page and "高强" not in page
     assert "wang" not in page  # no staff names
