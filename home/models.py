@@ -100,6 +100,15 @@ class Person(models.Model):
     do_not_contact = models.BooleanField(
         _("do not contact"), default=False, help_text=_("The person asked not to be contacted.")
     )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("possible duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="possible_duplicates",
+        help_text=_("A public form gave details that conflict with this person's; staff decide whether to merge."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,9 +116,13 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["name", "pk"]
+        permissions = [("merge_person", _("Can merge possible duplicate people"))]
         constraints = [
-            models.UniqueConstraint(fields=["email"], condition=~models.Q(email=""), name="person_email_unique"),
-            models.UniqueConstraint(fields=["mobile"], condition=~models.Q(mobile=""), name="person_mobile_unique"),
+            # Only people not flagged as possible duplicates hold an email or mobile uniquely.
+            models.UniqueConstraint(fields=["email"], condition=~models.Q(email="") & models.Q(duplicate_of=None),
+                                    name="person_email_unique"),
+            models.UniqueConstraint(fields=["mobile"], condition=~models.Q(mobile="") & models.Q(duplicate_of=None),
+                                    name="person_mobile_unique"),
         ]
 
     def __str__(self):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from home.admin import two_factor
+from home.admin import people, two_factor
 from home.admin.dashboard import dashboard_csv_view
 from home.admin.outbox import outbox_retry_view, outbox_viewset
 from home.admin.product_lines import product_line_viewset
@@ -81,6 +81,26 @@ def register_personal_data_log_actions(actions):
         ("home.two_factor_setup", gettext_lazy("Set up two-factor authentication"), gettext_lazy("Two-factor authentication set up")),
     ]:
         actions.register_action(code, label, message)
+
+
+# Possible duplicate people (issue 18) ---------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_people_urls():
+    return people.admin_urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_people_menu_item():
+    return people.menu_item()
+
+
+@hooks.register("register_log_actions")
+def register_people_log_actions(actions):
+    actions.register_action("home.person_merge", gettext_lazy("Merge possible duplicate"), gettext_lazy("Possible duplicate merged"))
+    actions.register_action("home.person_keep_apart", gettext_lazy("Keep possible duplicate apart"),
+                            gettext_lazy("Possible duplicate kept apart"))
 
 
 @hooks.register("register_account_menu_item")

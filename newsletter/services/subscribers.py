@@ -339,7 +339,8 @@ def subscribers_import(*, stream, source: str, agreed_text: str = "") -> ImportR
             try:
                 with transaction.atomic():
                     person = person_match_or_create(email=email, name=row.get("name", ""),
-                                                    organisation_name=row.get("company", ""), language=language)
+                                                    organisation_name=row.get("company", ""), language=language,
+                                                    update=True)
             except ValidationError:
                 report.rejected.append((number, email, _("not a valid email address") if email
                                         else _("no email address")))
