@@ -300,19 +300,3 @@ class RightsRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.email or self.mobile} · {self.created_at:%Y-%m-%d}"
-
-
-class LoginAttempt(models.Model):
-    """One failed sign-in to a staff account: the lockout counts these (per account and per address)."""
-
-    username = models.CharField(_("username"), max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("failed sign-in")
-        verbose_name_plural = _("failed sign-ins")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.username} {self.ip} {self.created_at:%Y-%m-%d %H:%M}"
