@@ -135,8 +135,13 @@ def test_a_care_manager_without_a_second_factor_must_set_one_up(client, otp_requ
     time.sleep(1.1)  # django-otp throttles: after a wrong code the next try waits 1 s, then 2 s, 4 s...
     device.refresh_from_db()
     done = client.post("/admin/two-factor/setup/", {"token": code_for(device), "next": "/admin/outbox/"})
-    assert done.status_code == 302 and done["Location"] == "/admin/outbox/"
+    assert done.status_code == 302 and done["Location"].startswith("/admin/two-factor/backup-codes/")
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
+    codes = client.get(done["Location"])
+    assert len(re.findall(r"<li><code>([a-z2-7]{8})</code></li>", codes.content.decode())) == 10
+    onward = client.post("/admin/two-factor/backup-codes/", {"saved": "1", "next": "/admin/outbox/"})
+    assert onward["Location"] == "/admin/outbox/"
+    assert client.get("/admin/two-factor/backup-codes/")["Location"] == "/admin/two-factor/setup/"  # shown once
     assert client.get("/admin/outbox/").status_code == 200
 
 
@@ -148,6 +153,8 @@ def test_with_a_device_and_a_correct_code_they_get_in(client, otp_required):
     assert response.status_code == 302 and response["Location"].startswith("/admin/two-factor/verify/")
     bad = client.post("/admin/two-factor/verify/", {"token": "12345x", "next": "/admin/"})
     assert bad.status_code == 200 and client.get("/admin/").status_code == 302
+    time.sleep(1.1)  # a wrong code (it could have been a backup code) throttles the devices for a second
+    device.refresh_from_db()
     good = client.post("/admin/two-factor/verify/", {"token": code_for(device), "next": "/admin/"})
     assert good.status_code == 302 and good["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
