@@ -3,7 +3,6 @@ and a CSV export. Feature apps subclass ``DashboardPanel`` and register the clas
 ``home.registry.dashboard_panels``; each panel is shown to users holding its ``permission``.
 """
 
-import csv
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -15,6 +14,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
+
+from home import csv as safe_csv
 
 from . import charts
 
@@ -125,7 +126,7 @@ class DashboardPanel(Component):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.key}-{self.period.key}.csv"'
         response.write("\ufeff")  # Excel opens UTF-8 Chinese correctly with a BOM
-        writer = csv.writer(response)
+        writer = safe_csv.writer(response)
         writer.writerow([str(c) for c in context["columns"]])
         writer.writerows(context["rows"])
         return response

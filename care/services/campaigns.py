@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
+from home import csv as safe_csv
+
 from ..models import Complaint, GiftCampaign, GiftRecipient, LetterTemplate
 from ..tasks import gift_letters_send_task
 from . import CareError
@@ -202,13 +204,12 @@ def gift_shipping_list_csv(*, campaign_id: int) -> str:
     """The shipping list for the courier: every recipient whose gift is to be sent or on its way."""
     campaign = GiftCampaign.objects.get(pk=campaign_id)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = safe_csv.writer(out)
     writer.writerow(SHIPPING_COLUMNS)
     for r in campaign.recipients.exclude(state=GiftRecipient.State.EXCLUDED).select_related("person"):
         row = [recipient_reference(r), r.ship_name, r.ship_phone, r.ship_address, r.ship_postcode,
                campaign.gift_description, r.state, r.courier, r.tracking_number]
-        # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        writer.writerow(["'" + str(v) if str(v)[:1] in ("=", "+", "-", "@") else v for v in row])
+        writer.writerow(row)
     return out.getvalue()
 
 
