@@ -41,7 +41,7 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # Responses made above XFrameOptionsMiddleware (the language redirect) get it here.
-        response.headers.setdefault("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY"))
+        response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         # Uploaded documents are downloads, never pages rendered in our origin: only types a browser
         # cannot run (PDF, plain text, raster images) may be shown inline; HTML, SVG, XML and anything
         # else are attachments, and every upload gets a sandboxing policy.
