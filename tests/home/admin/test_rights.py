@@ -190,7 +190,12 @@ def test_a_public_erasure_request_is_carried_out_by_a_care_manager(client, manag
     client.force_login(manager)
     page = client.get(f"/admin/rights_requests/inspect/{request.pk}/").content.decode()
     assert 'name="action" value="erase"' in page
-    client.post(f"/admin/privacy/requests/{request.pk}/act/", {"action": "erase"})
+    confirm = client.post(f"/admin/privacy/requests/{request.pk}/act/", {"action": "erase"})
+    # First a confirmation step naming what will be removed; nothing is erased yet.
+    summary = confirm.content.decode()
+    assert confirm.status_code == 200 and 'data-testid="erase-summary"' in summary and 'name="confirmed"' in summary
+    assert Person.objects.filter(email=EMAIL).exists()
+    client.post(f"/admin/privacy/requests/{request.pk}/act/", {"action": "erase", "confirmed": "1"})
     request.refresh_from_db()
     assert request.state == "completed"
     assert not Person.objects.filter(email=EMAIL).exists()
