@@ -12,8 +12,10 @@
 
 import time
 
+from axes.backends import AxesBackend
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
@@ -43,6 +45,19 @@ def lockout_message():
         "Too many failed sign-ins. Sign-in is locked; try again in %(minutes)d minutes.",
         minutes,
     ) % {"minutes": minutes}
+
+
+class LockoutBackend(AxesBackend):
+    """Django's model backend behind django-axes' lockout check (axes' ``AxesBackend``).
+
+    ``authenticate()`` called without a request (a management command, a test's ``client.login``) has
+    no client address to key the lockout on; axes would raise, so the model backend alone answers.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is not None:
+            super().authenticate(request, username=username, password=password, **kwargs)  # raises when locked
+        return ModelBackend.authenticate(self, request, username=username, password=password, **kwargs)
 
 
 def is_locked(request, username: str) -> bool:

@@ -273,7 +273,7 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
 # repeated failures (django-axes, per username *and* client address, so nobody can lock out somebody
 # else from elsewhere); a second factor (TOTP, with backup codes) required for superusers and these roles.
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", 3600))
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["home.security.LockoutBackend"]
 WAGTAILADMIN_USER_LOGIN_FORM = "home.security.LoginForm"
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", 10))
 AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 15 * 60)))

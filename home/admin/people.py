@@ -26,8 +26,8 @@ def _require(request):
 def _records(person):
     """How many records of each kind point at a person (what a merge would move)."""
     counts = []
-    for rel in Person._meta.related_objects:
-        if rel.related_model is Person or not (rel.one_to_many or rel.one_to_one):
+    for rel in Person._meta.get_fields(include_hidden=True):
+        if rel.concrete or not rel.auto_created or rel.related_model is Person or not (rel.one_to_many or rel.one_to_one):
             continue
         count = rel.related_model._base_manager.filter(**{rel.field.name: person}).count()
         if count:

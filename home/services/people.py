@@ -151,8 +151,9 @@ def _flagged(*, similar: Person, name, email, mobile, language, organisation_nam
 
 def _relations():
     """Every foreign key and one-to-one field on another model that points at Person."""
-    return [rel for rel in Person._meta.related_objects
-            if (rel.one_to_many or rel.one_to_one) and rel.related_model is not Person]
+    return [rel for rel in Person._meta.get_fields(include_hidden=True)
+            if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)
+            and rel.related_model is not Person]
 
 
 @transaction.atomic
