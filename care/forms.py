@@ -5,13 +5,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from home.forms import PublicFormMixin
 from home.identity import normalise_email, normalise_mobile
 from home.selectors import product_lines_active
 
 from .models import Call, Complaint, GiftCampaign, SupportGroup
 
 
-class ComplaintPublicForm(forms.Form):
+class ComplaintPublicForm(PublicFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("What would you like to send us?"), choices=Complaint.Kind.choices,
                              widget=forms.RadioSelect, initial=Complaint.Kind.COMPLAINT)
     category = forms.ChoiceField(label=_("Topic"), choices=Complaint.Category.choices)
@@ -48,7 +49,7 @@ class ComplaintPublicForm(forms.Form):
         return ""
 
 
-class GiftAddressForm(forms.Form):
+class GiftAddressForm(PublicFormMixin, forms.Form):
     name = forms.CharField(label=_("Recipient name"), max_length=120)
     phone = forms.CharField(label=_("Phone"), max_length=30, widget=forms.TextInput(attrs={"type": "tel"}))
     address = forms.CharField(label=_("Postal address"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
@@ -141,3 +142,12 @@ class OutcomeForm(forms.Form):
         choices=[("", "---------")] + [(str(n), str(n)) for n in range(1, 6)],
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SurveyForm(PublicFormMixin, forms.Form):
+    """The one-time satisfaction survey behind an emailed link."""
+
+    score = forms.TypedChoiceField(label=_("Your rating"), choices=[(n, str(n)) for n in range(1, 6)], coerce=int,
+                                   error_messages={"required": _("Give a rating from 1 to 5."),
+                                                   "invalid_choice": _("Give a rating from 1 to 5.")})
+    comment = forms.CharField(label=_("Comment"), max_length=2000, required=False, widget=forms.Textarea)

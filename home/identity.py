@@ -53,3 +53,15 @@ def mask_name(value: str) -> str:
             return value[0] + "*"
         return value[0] + "*" * (len(value) - 2) + value[-1]
     return " ".join(word[0] + "*" * (len(word) - 1) for word in value.split())
+
+
+# Bidirectional formatting characters (they can make "gnp.exe" read as "exe.png") and other controls.
+_INVISIBLE = dict.fromkeys(
+    [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+     *range(0x2066, 0x206A), 0xFEFF]
+) | {0x09: " ", 0x0A: " ", 0x0D: " "}
+
+
+def normalise_name(value: str) -> str:
+    """Strip control and bidirectional formatting characters and collapse white space."""
+    return " ".join((value or "").translate(_INVISIBLE).split())

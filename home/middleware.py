@@ -2,11 +2,14 @@
 page, and idle session expiry (see ``home.security``)."""
 
 import time
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .security import IDLE_KEY, has_device, two_factor_required
 
@@ -38,7 +41,7 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # Responses made above XFrameOptionsMiddleware (the language redirect) get it here.
-        response.headers.setdefault("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY"))
+        response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         # Uploaded documents are downloads, never pages rendered in our origin: only types a browser
         # cannot run (PDF, plain text, raster images) may be shown inline; HTML, SVG, XML and anything
         # else are attachments, and every upload gets a sandboxing policy.
@@ -55,7 +58,16 @@ class SecurityHeadersMiddleware:
 
 
 class TwoFactorMiddleware:
-    """Before any admin page: verify the second factor, or set one up when the role requires it."""
+    """Before any admin page: verify the second factor, or set one up when the role requires it.
+
+    Only a page navigation (a GET that accepts HTML) is redirected to the verify or setup page; the
+    admin's icon sprite and translations catalogue pass (the setup page itself loads them), and any
+    other request of an unverified session (a form post, a fetch for JSON) is refused with 403, so it
+    can neither slip past the second factor nor be answered with the setup page.
+    """
+
+    EXEMPT = ("wagtailadmin_login", "wagtailadmin_logout", "wagtailadmin_sprite", "two_factor_setup",
+              "two_factor_verify", "two_factor_qr", "two_factor_backup_codes")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -69,17 +81,20 @@ class TwoFactorMiddleware:
         admin_prefix = reverse("wagtailadmin_home")
         if user is None or not request.path.startswith(admin_prefix) or not user.is_authenticated:
             return None
-        exempt = [reverse(name) for name in ("wagtailadmin_login", "wagtailadmin_logout", "two_factor_setup",
-                                             "two_factor_verify", "two_factor_qr")]
-        if request.path in exempt or request.path.startswith(admin_prefix + "jsi18n"):
+        exempt = [reverse(name) for name in self.EXEMPT]
+        if request.path in exempt or request.path.startswith((admin_prefix + "jsi18n", settings.STATIC_URL)):
             return None
         if user.is_verified():
             return None
         if has_device(user):
-            return redirect(f"{reverse('two_factor_verify')}?next={request.get_full_path()}")
-        if two_factor_required(user):
-            return redirect(f"{reverse('two_factor_setup')}?next={request.get_full_path()}")
-        return None
+            target = "two_factor_verify"
+        elif two_factor_required(user):
+            target = "two_factor_setup"
+        else:
+            return None
+        if request.method in ("GET", "HEAD") and "text/html" in request.headers.get("Accept", "text/html"):
+            return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
+        return HttpResponseForbidden(_("Enter the code of your second factor first."), content_type="text/plain")
 
 
 class IdleSessionMiddleware:

@@ -102,6 +102,15 @@ class Person(models.Model):
     do_not_contact = models.BooleanField(
         _("do not contact"), default=False, help_text=_("The person asked not to be contacted.")
     )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("possible duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="possible_duplicates",
+        help_text=_("A public form gave details that conflict with this person's; staff decide whether to merge."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,9 +118,13 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["name", "pk"]
+        permissions = [("merge_person", _("Can merge possible duplicate people"))]
         constraints = [
-            models.UniqueConstraint(fields=["email"], condition=~models.Q(email=""), name="person_email_unique"),
-            models.UniqueConstraint(fields=["mobile"], condition=~models.Q(mobile=""), name="person_mobile_unique"),
+            # Only people not flagged as possible duplicates hold an email or mobile uniquely.
+            models.UniqueConstraint(fields=["email"], condition=~models.Q(email="") & models.Q(duplicate_of=None),
+                                    name="person_email_unique"),
+            models.UniqueConstraint(fields=["mobile"], condition=~models.Q(mobile="") & models.Q(duplicate_of=None),
+                                    name="person_mobile_unique"),
         ]
 
     def __str__(self):
@@ -289,22 +302,6 @@ class RightsRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.email or self.mobile} · {self.created_at:%Y-%m-%d}"
-
-
-class LoginAttempt(models.Model):
-    """One failed sign-in to a staff account: the lockout counts these (per account and per address)."""
-
-    username = models.CharField(_("username"), max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("failed sign-in")
-        verbose_name_plural = _("failed sign-ins")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.username} {self.ip} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class CustomerSignin(models.Model):

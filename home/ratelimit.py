@@ -1,20 +1,43 @@
-"""A fixed-window rate limit on the shared cache, for public forms."""
+"""The client's address behind trusted proxies, and a fixed-window rate limit on the shared cache for
+public forms."""
 
 import functools
 import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+from python_ipware import IpWare
+
+
+@functools.lru_cache(maxsize=4)
+def _ipware(proxies: tuple[str, ...]) -> IpWare:
+    # Misconfigured entries raise ValueError here, at the first request, not silently trust anyone.
+    return IpWare(precedence=("HTTP_X_FORWARDED_FOR",), proxy_list=list(proxies))
 
 
 def client_ip(request) -> str:
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The address of the client that sent this request.
+
+    ``settings.TRUSTED_PROXIES`` lists the proxies in front of the site, outermost first (addresses or
+    CIDR ranges, one per hop). Only when the connection comes from the innermost of them is
+    ``X-Forwarded-For`` read, and then from the right: the address just before the trusted hops is the
+    client (django-ipware does the parsing). Entries a client put in the header itself are ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ())
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if not proxies or not forwarded or not remote:
+        return remote
+    try:
+        ipaddress.ip_address(remote)
+    except ValueError:
+        return remote
+    chain = f"{forwarded}, {remote}"
+    ip, trusted = _ipware(proxies).get_client_ip({"HTTP_X_FORWARDED_FOR": chain}, strict=False)
+    return str(ip) if ip is not None and trusted else remote
 
 
 def _key(scope: str, ident: str, window: int) -> str:

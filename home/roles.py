@@ -27,7 +27,7 @@ _PRODUCT_LINES = ["home.add_productline", "home.change_productline"]
 PERMISSIONS = {
     EDITORS: _PRODUCT_LINES,
     TRAINING_COORDINATORS: _PRODUCT_LINES,
-    CARE_MANAGERS: ["home.view_outboxmessage", "home.change_outboxmessage", "home.view_accesslog", "home.view_rightsrequest", "home.change_rightsrequest", *_PRODUCT_LINES],
+    CARE_MANAGERS: ["home.view_outboxmessage", "home.change_outboxmessage", "home.view_accesslog", "home.view_rightsrequest", "home.change_rightsrequest", "home.merge_person", *_PRODUCT_LINES],
 }
 _MEDIA = [
     "wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from home.admin import two_factor
+from home.admin import people, two_factor
 from home.admin.dashboard import dashboard_csv_view
 from home.admin.outbox import outbox_retry_view, outbox_viewset
 from home.admin.product_lines import product_line_viewset
@@ -67,6 +67,9 @@ def register_personal_data_urls():
         path("two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
         path("two-factor/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
         path("two-factor/qr.svg", two_factor.two_factor_qr, name="two_factor_qr"),
+        path("two-factor/backup-codes/", two_factor.two_factor_backup_codes, name="two_factor_backup_codes"),
+        path("two-factor/staff/", two_factor.staff_two_factor_view, name="two_factor_staff"),
+        path("two-factor/staff/<int:pk>/reset/", two_factor.two_factor_reset_view, name="two_factor_reset"),
     ]
 
 
@@ -79,8 +82,36 @@ def register_personal_data_log_actions(actions):
         ("home.rights_refuse", gettext_lazy("Refuse personal data request"), gettext_lazy("Request refused")),
         ("home.rights_complete", gettext_lazy("Complete personal data request"), gettext_lazy("Request completed")),
         ("home.two_factor_setup", gettext_lazy("Set up two-factor authentication"), gettext_lazy("Two-factor authentication set up")),
+        ("home.two_factor_backup_codes", gettext_lazy("Make new backup codes"), gettext_lazy("New backup codes made")),
+        ("home.two_factor_backup_used", gettext_lazy("Sign in with a backup code"), gettext_lazy("Backup code used")),
+        ("home.two_factor_reset", gettext_lazy("Reset second factor"), gettext_lazy("Second factor reset")),
     ]:
         actions.register_action(code, label, message)
+
+
+# Possible duplicate people (issue 18) ---------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_people_urls():
+    return people.admin_urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_people_menu_item():
+    return people.menu_item()
+
+
+@hooks.register("register_admin_menu_item")
+def register_staff_two_factor_menu_item():
+    return two_factor.menu_item()
+
+
+@hooks.register("register_log_actions")
+def register_people_log_actions(actions):
+    actions.register_action("home.person_merge", gettext_lazy("Merge possible duplicate"), gettext_lazy("Possible duplicate merged"))
+    actions.register_action("home.person_keep_apart", gettext_lazy("Keep possible duplicate apart"),
+                            gettext_lazy("Possible duplicate kept apart"))
 
 
 @hooks.register("register_account_menu_item")

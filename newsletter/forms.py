@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from home.forms import PublicFormMixin
 from home.models import Language, ProductLine
 
 from .transport import address_problem
@@ -19,7 +20,7 @@ def _product_line_field(required=False):
     )
 
 
-class SubscribeForm(forms.Form):
+class SubscribeForm(PublicFormMixin, forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254)
     name = forms.CharField(label=_("Name"), max_length=120, required=False)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
@@ -41,12 +42,12 @@ class SubscribeForm(forms.Form):
         return email
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(PublicFormMixin, forms.Form):
     language = forms.ChoiceField(label=_("Language of the journal"), choices=Language.choices)
     product_lines = _product_line_field()
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PublicFormMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=120, required=False)
     email = forms.EmailField(label=_("Your email"), help_text=_("So that we can answer you."))
     body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 6}),

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from home.forms import PublicFormMixin
 from home.identity import normalise_email, normalise_mobile
 from home.selectors import product_lines_active
 
@@ -15,7 +16,7 @@ MAX_SEATS_PER_BOOKING = 5
 SERIAL_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9\-/]{3,39}")
 
 
-class CatalogFilterForm(forms.Form):
+class CatalogFilterForm(PublicFormMixin, forms.Form):
     product_line = forms.ModelChoiceField(
         label=_("Product line"), queryset=product_lines_active(), required=False, empty_label=_("All"),
         to_field_name="slug",
@@ -42,7 +43,7 @@ class CatalogFilterForm(forms.Form):
             raise ValidationError(_("Enter a month as YYYY-MM."))
 
 
-class AttendeeForm(forms.Form):
+class AttendeeForm(PublicFormMixin, forms.Form):
     name = forms.CharField(label=_("Attendee name"), max_length=120)
     email = forms.EmailField(label=_("Attendee email"), max_length=254)
     mobile = forms.CharField(
@@ -76,7 +77,7 @@ AttendeeFormSet = forms.formset_factory(
 )
 
 
-class BookingForm(forms.Form):
+class BookingForm(PublicFormMixin, forms.Form):
     company = forms.CharField(label=_("Company name"), max_length=200)
     serial_number = forms.CharField(
         label=_("Product serial or contract number"), max_length=100,
@@ -116,7 +117,7 @@ def normalise_number(raw: str) -> str:
     return value
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(PublicFormMixin, forms.Form):
     number = forms.CharField(
         label=_("Certificate number"), max_length=40, help_text=_("For example C2026K7Q2MX9D4T, as printed on the certificate.")
     )

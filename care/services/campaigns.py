@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
+from home import csv as safe_csv
+
 from ..models import Complaint, GiftCampaign, GiftRecipient, LetterTemplate
 from ..tasks import gift_letters_send_task
 from . import CareError
@@ -211,14 +213,13 @@ def gift_shipping_list_csv(*, campaign_id: int) -> str:
     """The shipping list for the courier: every gift whose address is confirmed (to send or on its way)."""
     campaign = GiftCampaign.objects.get(pk=campaign_id)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = safe_csv.writer(out)
     writer.writerow(SHIPPING_COLUMNS)
     with_address = campaign.recipients.filter(state__in=SHIPPABLE_STATES).exclude(ship_address="")
     for r in with_address.select_related("person"):
         row = [recipient_reference(r), r.ship_name, r.ship_phone, r.ship_address, r.ship_postcode,
                campaign.gift_description, r.state, r.courier, r.tracking_number]
-        # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        writer.writerow(["'" + str(v) if str(v)[:1] in ("=", "+", "-", "@") else v for v in row])
+        writer.writerow(row)
     return out.getvalue()
 
 

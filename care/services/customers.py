@@ -62,7 +62,8 @@ def customer_create(
     if email or mobile:
         try:
             person = person_match_or_create(
-                name=contact_name, email=email, mobile=mobile, language=language, organisation_name=organisation_name
+                name=contact_name, email=email, mobile=mobile, language=language, organisation_name=organisation_name,
+                update=True,
             )
         except ValidationError as exc:
             raise CareError(errors_text(exc))
@@ -98,7 +99,8 @@ def contact_add(
         raise CareError(_("Only a company customer has several contacts."))
     try:
         person = person_match_or_create(
-            name=name, email=email, mobile=mobile, language=language, organisation_name=customer.organisation.name
+            name=name, email=email, mobile=mobile, language=language, organisation_name=customer.organisation.name,
+            update=True,
         )
     except ValidationError as exc:
         raise CareError(errors_text(exc))

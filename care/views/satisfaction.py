@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 
 from home.ratelimit import ratelimit
 
+from ..forms import SurveyForm
 from ..models import SurveyInvitation
 from ..services import CareError
 from ..services.satisfaction import survey_answer
@@ -22,13 +23,18 @@ def survey_view(request, token):
         context["error"] = _("This survey link is not valid.")
         status = 404
     elif request.method == "POST":
-        try:
-            survey_answer(token=token, score=request.POST.get("score"), comment=request.POST.get("comment", ""))
-        except CareError as exc:
-            context["error"] = str(exc)
+        form = SurveyForm(request.POST)
+        if not form.is_valid():
+            context["error"] = " ".join(message for errors in form.errors.values() for message in errors)
             status = 400
         else:
-            context["done"] = True
+            try:
+                survey_answer(token=token, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
+            except CareError as exc:
+                context["error"] = str(exc)
+                status = 400
+            else:
+                context["done"] = True
     elif invitation.answered_at:
         context["error"] = _("This survey has already been answered. Thank you!")
     elif invitation.is_expired:

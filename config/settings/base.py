@@ -7,6 +7,7 @@ files under ``var/mail``, a secret key generated once into ``var/secret_key``.
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -95,6 +96,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -118,6 +121,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -313,14 +317,24 @@ DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN", "")
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
 # Staff security (home.security): a session unused this long is signed out; sign-in lockout after
-# repeated failures; a second factor (TOTP) required for these roles.
+# repeated failures (django-axes, per username *and* client address, so nobody can lock out somebody
+# else from elsewhere); a second factor (TOTP, with backup codes) required for superusers and these roles.
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", 3600))
 AUTHENTICATION_BACKENDS = ["home.security.LockoutBackend"]
 WAGTAILADMIN_USER_LOGIN_FORM = "home.security.LoginForm"
-LOGIN_LOCKOUT_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", 10))
-LOGIN_LOCKOUT_IP_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_IP_FAILURES", 50))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 15 * 60))
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", 10))
+AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 15 * 60)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "home.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "home.security.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# The proxies in front of the site, outermost first (addresses or CIDR ranges, one per hop, comma
+# separated). Only requests arriving from them have X-Forwarded-For read (home.ratelimit.client_ip).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 OTP_REQUIRED_GROUPS = ["Care managers"]
+OTP_REQUIRED_FOR_SUPERUSERS = True
 OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "Care & Journal")
 
 # Personal data (home.privacy): retention periods in days, enforced nightly by home.tasks.retention_enforce_task

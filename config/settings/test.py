@@ -31,6 +31,7 @@ if os.environ.get("TEST_WORKER_DATABASE_NAME"):
 SMS_BACKEND = "home.sms.MemoryBackend"
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-# Other apps' tests sign care managers in with force_login; the second-factor requirement is switched on
+# Other apps' tests sign care managers and superusers in with force_login; the second-factor requirement is switched on
 # (to the value in base.py) by tests/home/test_security.py, which checks it.
 OTP_REQUIRED_GROUPS = []
+OTP_REQUIRED_FOR_SUPERUSERS = False

@@ -1,12 +1,12 @@
 """The CSV export of a dashboard panel (the panels themselves are in ``home.dashboard``)."""
 
-import csv
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import translation
 
+from home import csv as safe_csv
 from home.dashboard import period_get
 from home.registry import dashboard_panels
 
@@ -16,7 +16,7 @@ def csv_download(filename: str, rows: list) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
-    csv.writer(response).writerows(rows)
+    safe_csv.writer(response).writerows(rows)
     return response
 
 

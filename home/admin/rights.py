@@ -142,10 +142,24 @@ def _act(request, rights_request, action):
         raise Http404
 
 
+def _erase_summary(email, mobile):
+    """What an erasure would remove or blank, per kind of record, for the confirmation step."""
+    findings = person_lookup(email=email, mobile=mobile)
+    return [{"title": f.registration.title, "count": len(f.pks), "note": f.registration.note,
+             "erase": f.registration.erase if isinstance(f.registration.erase, str) else "custom"}
+            for f in findings.findings if f.registration.model is not RightsRequest]
+
+
 @require_POST
 def rights_request_action_view(request, pk):
     _require(request, HANDLE)
     rights_request = get_object_or_404(RightsRequest, pk=pk)
+    if request.POST.get("action") == "erase" and not request.POST.get("confirmed"):
+        # A second step naming what will go: erasure cannot be undone.
+        return render(request, "home/rights/erase_confirm.html", {
+            "rights_request": rights_request,
+            "sections": _erase_summary(rights_request.email, rights_request.mobile),
+        })
     try:
         _act(request, rights_request, request.POST.get("action"))
     except HomeError as exc:

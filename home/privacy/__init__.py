@@ -6,13 +6,14 @@ Below: what the shared base itself holds, declared like any app's ``privacy.py``
 imports ``home.privacy``, this package).
 """
 
+from axes.models import AccessAttempt, AccessFailureLog
+from axes.models import AccessLog as SignInLog
 from django.db.models import Q
 
 from home.models import (
     AccessLog,
     Consent,
     CustomerSignin,
-    LoginAttempt,
     Organisation,
     OutboxMessage,
     Person,
@@ -41,8 +42,13 @@ registry.register(RightsRequest, fields=["email", "mobile", "details"], match={"
                                                 action=rights_archives_delete),
                              registry.Retention("rights_requests_days", field="created_at")])
 registry.register(CustomerSignin, fields=["channel", "created_at", "used_at"], person="person", erase="delete")
-registry.register(LoginAttempt, fields=["username", "ip"], erase="keep",
-                  retention=[registry.Retention("login_attempts_days", field="created_at")])
+# Failed sign-ins to staff accounts, counted by django-axes for the lockout.
+registry.register(AccessAttempt, fields=["username", "ip_address", "user_agent"], erase="keep",
+                  retention=[registry.Retention("login_attempts_days", field="attempt_time")])
+registry.register(AccessFailureLog, fields=["username", "ip_address", "user_agent"], erase="keep",
+                  retention=[registry.Retention("login_attempts_days", field="attempt_time")])
+registry.register(SignInLog, fields=["username", "ip_address", "user_agent"], erase="keep",
+                  retention=[registry.Retention("login_attempts_days", field="attempt_time")])
 registry.exempt(Organisation, "customer companies' names, not people")
 registry.exempt(ProductLine, "names of product lines")
 registry.exempt(ServiceSettings, "the service team's own hotline and mailbox")

@@ -1,6 +1,5 @@
 """Finding everything held about one person across every registered model, and exporting it as an archive."""
 
-import csv
 import io
 import json
 import zipfile
@@ -13,6 +12,7 @@ from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from home import csv as safe_csv
 from home.identity import normalise_email, normalise_mobile
 from home.models import Person
 from home.privacy.registry import Registration, registrations
@@ -153,7 +153,7 @@ def archive_build(findings: Findings, *, note: str = "") -> bytes:
             for row in section["rows"]:
                 keys += [key for key in row if key not in keys]
             out = io.StringIO()
-            writer = csv.writer(out)
+            writer = safe_csv.writer(out)
             writer.writerow([_header(models_by_label[label], key) for key in keys])
             for row in section["rows"]:
                 writer.writerow(["" if row.get(key) is None else _csv_value(row.get(key)) for key in keys])

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from home.exceptions import HomeError
+from home.forms import PublicFormMixin
 from home.models import Consent, RightsRequest
 from home.ratelimit import ratelimit
 from home.services import rights
@@ -25,7 +26,7 @@ def _public_form(scope: str, *, limit: int):
     return decorate
 
 
-class RightsRequestForm(forms.Form):
+class RightsRequestForm(PublicFormMixin, forms.Form):
     email = forms.EmailField(label=gettext_lazy("Your email address"), max_length=254,
                              help_text=gettext_lazy("We send a link to this address to confirm it is yours."))
     kind = forms.ChoiceField(label=gettext_lazy("What would you like us to do?"), choices=RightsRequest.Kind.choices,

@@ -4,11 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from home.csv import SafeCsvExportMixin
+
 from ..models import Bounce, Subscriber
 from ..services.subscribers import subscriber_set_status, subscriber_update_preferences
 
 
-class SubscriberIndexView(IndexView):
+class SubscriberIndexView(SafeCsvExportMixin, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("person__organisation").prefetch_related("product_lines")
 

@@ -407,7 +407,8 @@ def subscribers_import(*, stream, source: str, agreed_text: str = "", encoding: 
             try:
                 with transaction.atomic():
                     person = person_match_or_create(email=key, name=row.get("name", ""),
-                                                    organisation_name=row.get("company", ""), language=language)
+                                                    organisation_name=row.get("company", ""), language=language,
+                                                    update=True)
             except ValidationError as exc:
                 report.rejected.append((number, email, " ".join(exc.messages)))
                 continue

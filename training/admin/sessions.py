@@ -2,7 +2,6 @@
 (print and CSV), attendance on the day, cancelling a class, and fill-rate figures per course. Each
 action calls one service."""
 
-import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -18,6 +17,7 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from home import csv as safe_csv
 from home.services.rights import access_log_record
 
 from ..emails import course_in_language
@@ -134,7 +134,7 @@ def roster_csv_view(request, pk):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="roster-{session.pk}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 (Chinese names) correctly only with a BOM
-    writer = csv.DictWriter(response, fieldnames=ROSTER_COLUMNS)
+    writer = safe_csv.dict_writer(response, fieldnames=ROSTER_COLUMNS)
     writer.writeheader()
     for row in roster_rows(session_id=pk):
         writer.writerow(row)

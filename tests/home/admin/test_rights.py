@@ -49,6 +49,7 @@ def demo_person(home_pages):
     from care.services.calls import call_create, call_log_outcome
     from care.services.complaints import complaint_submit
     from care.services.customers import customer_create
+    from home.services.people import person_merge
     from newsletter.services.subscribers import confirm_token, subscriber_confirm, subscriber_subscribe
     from training.services.certificates import certificate_create
     from training.services.payments import payment_paid_notification
@@ -62,6 +63,11 @@ def demo_person(home_pages):
     session = signup_helpers.session(course)
     signup = signup_create(session_id=session.pk, name=NAME, email=EMAIL, mobile=MOBILE, company="华安科技",
                            serial_number="SN-778899", terms_text="我接受培训条款。")
+    # The subscriber booked with a mobile the journal never had: the booking is kept on a flagged record
+    # until a care manager merges it (a public form never changes a known person).
+    assert signup.person.duplicate_of is not None
+    person_merge(flagged_id=signup.person_id, acting_user=staff("merger", CARE_MANAGERS))
+    signup.refresh_from_db()
     payment_paid_notification(provider_reference=signup.payment.provider_reference)
     certificate = certificate_create(person=signup.person, course=course, class_date=timezone.localdate(),
                                      signup=signup)
@@ -190,7 +196,12 @@ def test_a_public_erasure_request_is_carried_out_by_a_care_manager(client, manag
     client.force_login(manager)
     page = client.get(f"/admin/rights_requests/inspect/{request.pk}/").content.decode()
     assert 'name="action" value="erase"' in page
-    client.post(f"/admin/privacy/requests/{request.pk}/act/", {"action": "erase"})
+    confirm = client.post(f"/admin/privacy/requests/{request.pk}/act/", {"action": "erase"})
+    # First a confirmation step naming what will be removed; nothing is erased yet.
+    summary = confirm.content.decode()
+    assert confirm.status_code == 200 and 'data-testid="erase-summary"' in summary and 'name="confirmed"' in summary
+    assert Person.objects.filter(email=EMAIL).exists()
+    client.post(f"/admin/privacy/requests/{request.pk}/act/", {"action": "erase", "confirmed": "1"})
     request.refresh_from_db()
     assert request.state == "completed"
     assert not Person.objects.filter(email=EMAIL).exists()

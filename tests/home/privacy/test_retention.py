@@ -4,11 +4,12 @@ removed; the task asks each app's privacy registration for its rules."""
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from home.models import LoginAttempt, OutboxMessage, RightsRequest
+from home.models import OutboxMessage, RightsRequest
 from home.services.people import person_match_or_create
 from home.tasks import retention_enforce_task
 
@@ -64,9 +65,9 @@ def test_old_data_is_removed_once_and_the_task_reports_it(home_pages):
                                             state=OutboxMessage.State.SENT)
     queued_old = OutboxMessage.objects.create(kind="x", to_email=person.email, subject="s", text="t")
     OutboxMessage.objects.filter(pk__in=[sent_old.pk, queued_old.pk]).update(created_at=ago(181))
-    LoginAttempt.objects.create(username="intruder", ip="10.0.0.1")
-    LoginAttempt.objects.update(created_at=ago(91))
-    LoginAttempt.objects.create(username="recent", ip="10.0.0.2")
+    AccessAttempt.objects.create(username="intruder", ip_address="10.0.0.1", failures_since_start=3)
+    AccessAttempt.objects.update(attempt_time=ago(91))
+    AccessAttempt.objects.create(username="recent", ip_address="10.0.0.2", failures_since_start=1)
 
     request = RightsRequest.objects.create(kind="access", email="someone@example.com", token="t1",
                                            state="completed", handled_at=ago(8))
@@ -86,8 +87,8 @@ def test_old_data_is_removed_once_and_the_task_reports_it(home_pages):
     assert report["home.OutboxMessage:sent_emails_days"] == 1
     assert set(OutboxMessage.objects.filter(to_email=person.email).values_list("pk", flat=True)) >= {queued_old.pk}
     assert not OutboxMessage.objects.filter(pk=sent_old.pk).exists()
-    assert report["home.LoginAttempt:login_attempts_days"] == 1
-    assert list(LoginAttempt.objects.values_list("username", flat=True)) == ["recent"]
+    assert report["axes.AccessAttempt:login_attempts_days"] == 1
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["recent"]
     assert report["home.RightsRequest:rights_archive_days"] == 1
     request.refresh_from_db()
     assert not request.archive and not (settings.PRIVATE_ROOT / "rights" / "old.zip").exists()

@@ -1,8 +1,8 @@
-import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from home import csv as safe_csv
 from training.selectors import ROSTER_COLUMNS, roster_rows, sessions_with_figures
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
             raise CommandError(f"No class with id {session}.")
         rows = roster_rows(session_id=klass.pk)
         if format == "csv":
-            writer = csv.DictWriter(self.stdout, fieldnames=ROSTER_COLUMNS, lineterminator="\n")
+            writer = safe_csv.dict_writer(self.stdout, fieldnames=ROSTER_COLUMNS, lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
             return
