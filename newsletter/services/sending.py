@@ -18,7 +18,7 @@ from email.utils import formatdate, parseaddr
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -341,9 +341,13 @@ def delivery_send_batch(*, delivery_id: int, size: int | None = None) -> int:
     if sent_count:
         Delivery.objects.filter(pk=delivery_id).exclude(transport_error="").update(transport_error="",
                                                                                    transport_error_at=None)
-    if ledger.earliest_retry is not None:
-        wait = (ledger.earliest_retry - timezone.now()).total_seconds()
-        if wait < 900:  # later retries are picked up by the sweep
+    if ledger.earliest_retry is not None or any(row[3] for row in rows):
+        # This batch deferred readers, or sent retried ones: follow up when the next deferred reader is
+        # due (each follow-up schedules at most one more, so the chain ends with the last retry).
+        due_at = Recipient.objects.filter(delivery_id=delivery_id, state=Recipient.State.QUEUED,
+                                          next_attempt_at__isnull=False).aggregate(at=Min("next_attempt_at"))["at"]
+        wait = (due_at - timezone.now()).total_seconds() if due_at else None
+        if wait is not None and wait < 900:  # later retries are picked up by the sweep
             tasks.delivery_send_batch_task.apply_async((delivery_id,), countdown=max(wait, 0) + 0.5)
     delivery_finish_if_complete(delivery_id=delivery_id)
     return sent_count
