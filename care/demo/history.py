@@ -25,6 +25,7 @@ from ..models import (
     SurveyInvitation,
     WorkOrder,
 )
+from ..services.calls import call_schedule
 
 MARK = "demo-daily-"
 DAYS = 400
@@ -47,6 +48,7 @@ def load_history(stdout=None):
         rating.call_id = rating.call.pk
     _bulk_in_time(SatisfactionRating, ratings)
     _complaints(rng, today, customers, groups, users["caremanager"])
+    call_schedule(today=today)  # the follow-up calls of the complaints just resolved, as every day
     if stdout is not None:
         stdout.write(f"care: {len(calls)} days-by-day demo calls and a year of complaints\n")
 
