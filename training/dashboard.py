@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from home.dashboard import DashboardPanel, PanelData, bucket_counts
 from home.registry import dashboard_panels
 
-from .models import Certificate, ClassSession, Signup
+from .models import Certificate, ClassSession, Signup, city_in_language
 
 
 class TrainingPanel(DashboardPanel):
@@ -29,20 +29,20 @@ class FillRatePanel(TrainingPanel):
             status=ClassSession.Status.CANCELLED
         )
         capacity = {
-            (row["course__title"], row["city"]): row["seats"]
-            for row in sessions.values("course__title", "city").annotate(seats=Sum("capacity"))
+            (row["course__title"], row["city"], row["city_en"]): row["seats"]
+            for row in sessions.values("course__title", "city", "city_en").annotate(seats=Sum("capacity"))
         }
         signups = (
             Signup.objects.filter(session__in=sessions)
-            .values("session__course__title", "session__city")
+            .values("session__course__title", "session__city", "session__city_en")
             .annotate(
                 taken=Count("pk", filter=Q(status__in=Signup.SEAT_STATUSES)),
                 waiting=Count("pk", filter=Q(status=Signup.Status.WAITING)),
             )
         )
-        taken = {(r["session__course__title"], r["session__city"]): r for r in signups}
+        taken = {(r["session__course__title"], r["session__city"], r["session__city_en"]): r for r in signups}
         keys = sorted(capacity)
-        labels = [f"{course} · {city}" for course, city in keys]
+        labels = [f"{course} · {city_in_language(city, city_en)}" for course, city, city_en in keys]
         fill = [round(100 * taken.get(k, {}).get("taken", 0) / capacity[k]) if capacity[k] else 0 for k in keys]
         waiting = [taken.get(k, {}).get("waiting", 0) for k in keys]
         rows = [

@@ -12,7 +12,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from wagtail.models import Locale
 
-from .models import Certificate, ClassSession, CoursePage, Signup
+from .models import Certificate, ClassSession, CoursePage, Signup, city_in_language
 
 BOOKABLE = (ClassSession.Status.OPEN, ClassSession.Status.FULL)
 
@@ -48,7 +48,9 @@ def upcoming_sessions(*, now=None):
 
 
 def session_cities():
-    return sorted(set(upcoming_sessions().values_list("city", flat=True)))
+    """Cities of the classes still taking sign-ups, named in the active language."""
+    pairs = upcoming_sessions().values_list("city", "city_en").distinct()
+    return sorted({city_in_language(city, city_en) for city, city_en in pairs})
 
 
 def course_upcoming_sessions(*, course):
@@ -79,7 +81,7 @@ def catalogue_courses(*, catalog, product_line=None, level="", city="", month=No
     courses = list(courses)
     sessions = upcoming_sessions().filter(course__translation_key__in=[c.translation_key for c in courses])
     if city:
-        sessions = sessions.filter(city=city)
+        sessions = sessions.filter(Q(city=city) | Q(city_en=city))
     if month:
         sessions = sessions.filter(starts_at__year=month.year, starts_at__month=month.month)
     by_course = defaultdict(list)
