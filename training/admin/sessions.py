@@ -103,7 +103,7 @@ class ClassSessionViewSet(ModelViewSet):
         RosterColumn("links", label=gettext_lazy("Roster")),
     ]
     inspect_template_name = "training/admin/session_inspect.html"
-    list_filter = ["status", "city"]
+    list_filter = ["status"]  # cities: search finds both the Chinese and the English name
     search_fields = ["city", "city_en", "venue", "trainer"]
     form_fields = [
         "course", "starts_at", "ends_at", "city", "city_en", "venue", "trainer", "capacity", "price", "signup_deadline",
