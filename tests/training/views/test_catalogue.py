@@ -249,3 +249,23 @@ def test_city_is_named_in_the_language_of_the_page_and_filters_in_both(client, c
     assert "<td>Hangzhou</td>" in en and "<td>Shanghai</td>" not in en and "<td>苏州</td>" not in en
     en = client.get("/en/training/?city=苏州").content.decode()
     assert "<td>苏州</td>" in en and "<td>Hangzhou</td>" not in en
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_city_filter_in_the_browser_in_both_languages(page, live_server, home_pages):
+    import os
+
+    fw = course(catalog(home_pages), title="防火墙认证工程师")
+    session(fw, city="杭州", city_en="Hangzhou")
+    session(fw, city="上海", city_en="Shanghai", days=50)
+    os.makedirs("/tmp/shots/17", exist_ok=True)
+    for prefix, city, other, hidden in (("zh-hans", "杭州", "上海", "Hangzhou"), ("en", "Hangzhou", "Shanghai", "杭州")):
+        page.goto(f"{live_server.url}/{prefix}/training/")
+        page.locator("select[name=city]").select_option(city)
+        page.locator("form[aria-labelledby=filter-heading] button[type=submit]").click()
+        table = page.locator("table").first
+        assert table.get_by_role("cell", name=city, exact=True).is_visible()
+        assert table.get_by_role("cell", name=other, exact=True).count() == 0
+        assert hidden not in page.content()
+        page.screenshot(path=f"/tmp/shots/17/catalogue_city_{prefix}.png", full_page=True)
