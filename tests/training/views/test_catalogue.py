@@ -227,6 +227,9 @@ def test_demo_content_is_bilingual_and_idempotent(home_pages):
     assert CoursePage.objects.filter(locale__language_code="en", level="basic_video").exists()
     assert CoursePage.objects.filter(locale__language_code="zh-hans", level="advanced_certification").exists()
     assert len(set(ClassSession.objects.values_list("city", flat=True))) >= 3
+    # Every class names its city once per language: "北京" and "Beijing", never "北京 Beijing".
+    for city, city_en in ClassSession.objects.values_list("city", "city_en"):
+        assert city_en and city_en.isascii() and not city.isascii() and " " not in city
     assert counts[2] >= 3
 
 
