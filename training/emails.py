@@ -14,6 +14,8 @@ from wagtail.models import Locale
 
 from home.emails import absolute_url, attachment
 
+from .models import city_in_language
+
 # Which emails carry an invitation; those that withdraw it.
 ICS_KINDS = ("confirmed", "moved", "reminder", "held", "cancelled", "session_cancelled", "cancelled_by_staff", "expired")
 ICS_CANCEL_KINDS = ("cancelled", "session_cancelled", "cancelled_by_staff", "expired")
@@ -83,7 +85,7 @@ def signup_ics(signup, *, kind: str, course_title: str, manage_url: str) -> byte
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at if session.ends_at > session.starts_at else session.starts_at + timedelta(hours=8))
     event.add("summary", course_title)
-    event["location"] = vText(f"{session.venue}, {session.city}")
+    event["location"] = vText(f"{session.venue}, {city_in_language(session.city, session.city_en, signup.language)}")
     event.add("description", f"{manage_url}\n{map_url(session)}")
     event.add("url", manage_url)
     event.add("status", status)

@@ -105,7 +105,7 @@ class MoveForm(forms.Form):
     def __init__(self, *args, sessions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].choices = [
-            (s.pk, f"{timezone.localtime(s.starts_at):%Y-%m-%d %H:%M} · {s.city}") for s in sessions
+            (s.pk, f"{timezone.localtime(s.starts_at):%Y-%m-%d %H:%M} · {s.city_name}") for s in sessions
         ]
 
 

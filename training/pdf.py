@@ -99,7 +99,7 @@ def certificate_pdf(doc: CertificateDocument) -> bytes:
         f"证书编号 / Certificate number: {doc.number}",
         f"培训日期 / Class date: {doc.class_date.isoformat()}",
         f"发证日期 / Issued on: {doc.issued_on.isoformat()}",
-        f"有效期至 / Valid until: {doc.expires_on.isoformat() if doc.expires_on else '长期有效 / no expiry'}",
+        f"有效期至 / Valid until: {doc.expires_on.isoformat() if doc.expires_on else '长期有效 / No expiry'}",
     ]
     if doc.issuer:
         lines.append(f"签发机构 / Issued by: {doc.issuer}")

@@ -14,7 +14,7 @@ from wagtail.models import Locale
 
 from home.search.results import search
 
-from .models import Certificate, ClassSession, CourseLesson, CoursePage, LessonProgress, Signup
+from .models import Certificate, ClassSession, CourseLesson, CoursePage, LessonProgress, Signup, city_in_language
 
 BOOKABLE = (ClassSession.Status.OPEN, ClassSession.Status.FULL)
 
@@ -50,7 +50,9 @@ def upcoming_sessions(*, now=None):
 
 
 def session_cities():
-    return sorted(set(upcoming_sessions().values_list("city", flat=True)))
+    """Cities of the classes still taking sign-ups, named in the active language."""
+    pairs = upcoming_sessions().values_list("city", "city_en").distinct()
+    return sorted({city_in_language(city, city_en) for city, city_en in pairs})
 
 
 def course_upcoming_sessions(*, course):
@@ -81,7 +83,7 @@ def catalogue_courses(*, catalog, product_line=None, level="", city="", month=No
     courses = list(courses)
     sessions = upcoming_sessions().filter(course__translation_key__in=[c.translation_key for c in courses])
     if city:
-        sessions = sessions.filter(city=city)
+        sessions = sessions.filter(Q(city=city) | Q(city_en=city))
     if month:
         sessions = sessions.filter(starts_at__year=month.year, starts_at__month=month.month)
     by_course = defaultdict(list)

@@ -62,7 +62,7 @@ def test_training_signup_journey(browser, live_server, home_pages, smtp_server, 
     cache.clear()
     SHOTS.mkdir(parents=True, exist_ok=True)
     klass = session(course(catalog(home_pages), title="防火墙认证工程师", price=0), capacity=4,
-                    city="杭州 Hangzhou", price=0)
+                    city="杭州", city_en="Hangzhou", price=0)
     context = browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 1600})
     page = context.new_page()
     page.set_default_timeout(20000)

@@ -50,10 +50,10 @@ def course(home_pages, *, title="安全网关认证工程师", title_en="Certifi
     return page
 
 
-def session(course_page, *, days=-1, status=ClassSession.Status.OPEN, city="上海 Shanghai"):
+def session(course_page, *, days=-1, status=ClassSession.Status.OPEN, city="上海", city_en="Shanghai"):
     starts = timezone.now().replace(microsecond=0) + timedelta(days=days)
     return ClassSession.objects.create(
-        course=course_page, starts_at=starts, ends_at=starts + timedelta(hours=8), city=city, venue="世纪大道 100 号",
+        course=course_page, starts_at=starts, ends_at=starts + timedelta(hours=8), city=city, city_en=city_en, venue="世纪大道 100 号",
         trainer="王老师", capacity=10, signup_deadline=starts - timedelta(days=3), status=status,
     )
 

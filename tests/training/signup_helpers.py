@@ -50,13 +50,15 @@ def course(catalog_page, *, title=None, level=CoursePage.Level.ADVANCED_CERTIFIC
     return page
 
 
-def session(course_page, *, days=20, capacity=10, city="上海 Shanghai", price=None, deadline_days=None, **fields):
+def session(course_page, *, days=20, capacity=10, city="上海", city_en="Shanghai", price=None, deadline_days=None,
+            **fields):
     starts = timezone.now().replace(microsecond=0) + timedelta(days=days)
     return ClassSession.objects.create(
         course=course_page,
         starts_at=starts,
         ends_at=starts + timedelta(hours=8),
         city=city,
+        city_en=city_en,
         venue="浦东新区世纪大道 100 号",
         trainer="王老师",
         capacity=capacity,

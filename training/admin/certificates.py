@@ -75,7 +75,7 @@ class CertificateViewSet(RecordViewSet):
     inspect_view_class = CertificateInspectView
     list_display = [
         "number", "holder_name", "course_title_zh_hans", "issued_on", "expires_on",
-        Column("state", label=gettext_lazy("status"), accessor="get_state_display"),
+        Column("state", label=gettext_lazy("Status"), accessor="get_state_display"),
     ]
     list_filter = {"status": ["exact"], "product_line": ["exact"], "created_at": ["gte", "lt"]}
     search_fields = ["number", "holder_name"]

@@ -95,21 +95,22 @@ class ClassSessionViewSet(ModelViewSet):
     copy_view_enabled = True
     list_display = [
         TitleColumn("course_title", label=gettext_lazy("Course"), url_name="training_sessions:edit"),
-        Column("starts_at", label=gettext_lazy("Starts"), sort_key="starts_at"), "city", "capacity",
+        Column("starts_at", label=gettext_lazy("Starts"), sort_key="starts_at"),
+        Column("city_name", label=gettext_lazy("City")), "capacity",
         Column("seats_taken", label=gettext_lazy("Seats taken")),
         Column("waiting", label=gettext_lazy("Waiting list")),
         "status",
         RosterColumn("links", label=gettext_lazy("Roster")),
     ]
     inspect_template_name = "training/admin/session_inspect.html"
-    list_filter = ["status", "city"]
-    search_fields = ["city", "venue", "trainer"]
+    list_filter = ["status"]  # cities: search finds both the Chinese and the English name
+    search_fields = ["city", "city_en", "venue", "trainer"]
     form_fields = [
-        "course", "starts_at", "ends_at", "city", "venue", "trainer", "capacity", "price", "signup_deadline",
+        "course", "starts_at", "ends_at", "city", "city_en", "venue", "trainer", "capacity", "price", "signup_deadline",
         "min_attendance",
     ]
     inspect_view_fields = [
-        "course", "starts_at", "ends_at", "city", "venue", "trainer", "capacity", "price", "signup_deadline",
+        "course", "starts_at", "ends_at", "city", "city_en", "venue", "trainer", "capacity", "price", "signup_deadline",
         "status", "min_attendance", "cancel_reason",
     ]
 

@@ -14,12 +14,13 @@ from home.models import ProductLine
 from ..models import CatalogPage, ClassSession, CourseLesson, CoursePage, Signup
 from ..services.signups import booking_create
 
-CITIES = ["北京 Beijing", "上海 Shanghai", "深圳 Shenzhen", "成都 Chengdu"]
+# (Chinese, English): each page shows the name in its own language.
+CITIES = [("北京", "Beijing"), ("上海", "Shanghai"), ("深圳", "Shenzhen"), ("成都", "Chengdu")]
 VENUES = {
-    "北京 Beijing": "海淀区中关村大街 1 号 培训中心 3 楼 / Training Centre, 1 Zhongguancun St, Haidian",
-    "上海 Shanghai": "浦东新区世纪大道 100 号 12 楼 / 12F, 100 Century Avenue, Pudong",
-    "深圳 Shenzhen": "南山区科技园 8 栋 / Building 8, Science Park, Nanshan",
-    "成都 Chengdu": "高新区天府大道 500 号 / 500 Tianfu Avenue, Hi-tech Zone",
+    "北京": "海淀区中关村大街 1 号 培训中心 3 楼 / Training Centre, 1 Zhongguancun St, Haidian",
+    "上海": "浦东新区世纪大道 100 号 12 楼 / 12F, 100 Century Avenue, Pudong",
+    "深圳": "南山区科技园 8 栋 / Building 8, Science Park, Nanshan",
+    "成都": "高新区天府大道 500 号 / 500 Tianfu Avenue, Hi-tech Zone",
 }
 TRAINERS = ["王老师 Wang Lei", "陈老师 Chen Jing", "李老师 Li Na"]
 
@@ -125,10 +126,11 @@ def _sessions(course, index):
     tz = timezone.get_current_timezone()
     for n in range(3):
         day = today + timedelta(days=14 + 21 * n + 3 * index)
-        city = CITIES[(index + n) % len(CITIES)]
+        city, city_en = CITIES[(index + n) % len(CITIES)]
         starts = timezone.make_aware(datetime.combine(day, time(9, 0)), tz)
         ClassSession.objects.create(
-            course=course, starts_at=starts, ends_at=starts + timedelta(hours=8), city=city, venue=VENUES[city],
+            course=course, starts_at=starts, ends_at=starts + timedelta(hours=8), city=city, city_en=city_en,
+            venue=VENUES[city],
             trainer=TRAINERS[(index + n) % len(TRAINERS)], capacity=10, price=course.price,
             signup_deadline=starts - timedelta(days=3), min_attendance=4,
         )

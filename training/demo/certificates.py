@@ -61,7 +61,7 @@ def _class_to_certify(course, today):
     session = ClassSession.objects.filter(course=course, starts_at=starts).first()
     if session is None:
         session = ClassSession.objects.create(
-            course=course, starts_at=starts, ends_at=starts + timedelta(hours=8), city="北京 Beijing",
+            course=course, starts_at=starts, ends_at=starts + timedelta(hours=8), city="北京", city_en="Beijing",
             venue="海淀区中关村大街 1 号 培训中心 3 楼 / Training Centre, 1 Zhongguancun St, Haidian",
             trainer="王老师 Wang Lei", capacity=10, price=course.price, signup_deadline=starts - timedelta(days=3),
             status=ClassSession.Status.COMPLETED, min_attendance=1,

@@ -5,6 +5,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -12,7 +13,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-__all__ = ["CatalogPage", "CoursePage", "CourseLesson", "ClassSession"]
+__all__ = ["CatalogPage", "CoursePage", "CourseLesson", "ClassSession", "city_in_language"]
 
 
 class CatalogPage(Page):
@@ -144,6 +145,13 @@ class CourseLesson(Orderable):
         return self.video_url.lower().split("?")[0].endswith((".mp4", ".webm", ".ogv", ".ogg"))
 
 
+def city_in_language(city: str, city_en: str, language: str | None = None) -> str:
+    """Chinese name on Chinese pages, English name elsewhere; the other one when a name is missing."""
+    if (language or get_language() or "").startswith("zh"):
+        return city or city_en
+    return city_en or city
+
+
 class ClassSession(models.Model):
     """One class of a course on one day in one city. Operational data, edited by coordinators."""
 
@@ -156,7 +164,8 @@ class ClassSession(models.Model):
     course = models.ForeignKey(CoursePage, verbose_name=_("course"), on_delete=models.PROTECT, related_name="sessions")
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    city = models.CharField(_("city"), max_length=60)
+    city = models.CharField(_("city (Chinese)"), max_length=60)
+    city_en = models.CharField(_("city (English)"), max_length=60, blank=True)
     venue = models.CharField(_("venue"), max_length=300)
     trainer = models.CharField(_("trainer"), max_length=120, blank=True)
     capacity = models.PositiveSmallIntegerField(_("capacity"), default=10)
@@ -177,7 +186,12 @@ class ClassSession(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.course.title} · {self.city} · {timezone.localtime(self.starts_at):%Y-%m-%d}"
+        return f"{self.course.title} · {self.city_name} · {timezone.localtime(self.starts_at):%Y-%m-%d}"
+
+    @property
+    def city_name(self) -> str:
+        """The city in the active language (the page's or the recipient's), else in the other one."""
+        return city_in_language(self.city, self.city_en)
 
     def clean(self):
         super().clean()

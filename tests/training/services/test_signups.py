@@ -217,6 +217,9 @@ def test_confirmation_email_in_the_attendees_language_with_a_valid_ics(home_page
     assert event.decoded("dtstart") == free.starts_at
     assert "Certified firewall engineer" in str(event["summary"])
     assert str(event["status"]) == "CONFIRMED"
+    # The city in the attendee's language, in the mail and in the calendar.
+    assert "Shanghai" in message.text and "上海" not in message.text and "上海" not in message.html
+    assert str(event["location"]).endswith(", Shanghai")
 
 
 def test_chinese_attendee_gets_chinese_email(klass, notified):
@@ -226,6 +229,7 @@ def test_chinese_attendee_gets_chinese_email(klass, notified):
     assert "防火墙认证工程师" in message.subject
     assert "/zh-hans/training/booking/" in message.text
     assert "TR-" in message.text  # the reference to quote on the bank transfer
+    assert "上海" in message.text and "Shanghai" not in message.text and "Shanghai" not in message.html
 
 
 def test_emails_are_queued_once_and_stale_ones_dropped(klass, notified):

@@ -36,16 +36,16 @@ def cat(home_pages):
 
 def test_catalogue_lists_courses_with_seats_left_in_both_languages(client, cat):
     page = course(cat, title="防火墙认证工程师")
-    klass = session(page, capacity=10, city="北京 Beijing")
-    session(page, capacity=1, city="上海 Shanghai", days=40)
+    klass = session(page, capacity=10, city="北京", city_en="Beijing")
+    session(page, capacity=1, city="上海", city_en="Shanghai", days=40)
     Signup.objects.create(session=klass, person=_person(1), status=Signup.Status.CONFIRMED)
     body = client.get("/zh-hans/training/").content.decode()
     assert "防火墙认证工程师" in body
-    assert "北京 Beijing" in body
+    assert ">北京<" in body and "Beijing" not in body
     assert ">9<" in body  # seats left
     en = client.get("/en/training/").content.decode()
     assert "Certified firewall engineer" in en
-    assert "北京 Beijing" in en and ">9<" in en
+    assert ">Beijing<" in en and "北京" not in en and ">9<" in en
 
 
 def _person(n):
@@ -58,8 +58,8 @@ def test_filters_by_product_line_level_city_and_month(client, cat):
     fw = course(cat, title="防火墙认证工程师")
     mail = course(cat, title="企业邮箱入门", level=CoursePage.Level.BASIC_VIDEO, price=Decimal(0),
                   line=product_line("mail"))
-    s1 = session(fw, city="北京 Beijing", days=20)
-    session(fw, city="上海 Shanghai", days=60)
+    s1 = session(fw, city="北京", city_en="Beijing", days=20)
+    session(fw, city="上海", city_en="Shanghai", days=60)
 
     def titles(query):
         return client.get("/zh-hans/training/?" + query).content.decode()
@@ -68,11 +68,12 @@ def test_filters_by_product_line_level_city_and_month(client, cat):
     assert "防火墙认证工程师" in titles("product_line=firewall")
     assert "防火墙认证工程师" not in titles("level=basic_video")
     assert "企业邮箱入门" in titles("level=basic_video")
-    body = titles("city=北京 Beijing")
-    assert "防火墙认证工程师" in body and "企业邮箱入门" not in body and "<td>上海 Shanghai</td>" not in body
+    body = titles("city=北京")
+    assert "防火墙认证工程师" in body and "企业邮箱入门" not in body and "<td>上海</td>" not in body
+    assert "<td>北京</td>" in body
     month = timezone.localtime(s1.starts_at).strftime("%Y-%m")
     body = titles(f"month={month}")
-    assert "<td>北京 Beijing</td>" in body
+    assert "<td>北京</td>" in body
     assert mail  # the basic course has no classes, so a month filter hides it
     assert "企业邮箱入门" not in body
 
@@ -94,11 +95,11 @@ def test_course_page_shows_outline_lessons_certificate_and_classes(client, cat):
     basic.save_revision().publish()
     advanced = course(cat, title="防火墙认证工程师", prerequisite_course=basic, certificate_title="认证工程师",
                       certificate_validity_months=24, translate=False)
-    session(advanced, city="深圳 Shenzhen")
+    session(advanced, city="深圳", city_en="Shenzhen")
     body = client.get(basic.url).content.decode()
     assert "第一课 安装" in body and "安装" in body
     body = client.get(advanced.url).content.decode()
-    assert "认证工程师" in body and "深圳 Shenzhen" in body and "防火墙入门" in body
+    assert "认证工程师" in body and "深圳" in body and "Shenzhen" not in body and "防火墙入门" in body
 
 
 def test_signup_form_books_a_seat_and_records_consent(client, cat, notify):
@@ -204,10 +205,11 @@ def test_closed_class_has_no_form(client, cat):
 
 
 def test_home_page_shows_upcoming_classes(client, cat):
-    session(course(cat, title="防火墙认证工程师"), city="成都 Chengdu")
+    session(course(cat, title="防火墙认证工程师"), city="成都", city_en="Chengdu")
     body = client.get("/zh-hans/").content.decode()
-    assert "防火墙认证工程师" in body and "成都 Chengdu" in body
-    assert "Certified firewall engineer" in client.get("/en/").content.decode()
+    assert "防火墙认证工程师" in body and "成都" in body and "Chengdu" not in body
+    en = client.get("/en/").content.decode()
+    assert "Certified firewall engineer" in en and "Chengdu" in en and "成都" not in en
 
 
 def test_demo_content_is_bilingual_and_idempotent(home_pages):
@@ -225,4 +227,48 @@ def test_demo_content_is_bilingual_and_idempotent(home_pages):
     assert CoursePage.objects.filter(locale__language_code="en", level="basic_video").exists()
     assert CoursePage.objects.filter(locale__language_code="zh-hans", level="advanced_certification").exists()
     assert len(set(ClassSession.objects.values_list("city", flat=True))) >= 3
+    # Every class names its city once per language: "北京" and "Beijing", never "北京 Beijing".
+    for city, city_en in ClassSession.objects.values_list("city", "city_en"):
+        assert city_en and city_en.isascii() and not city.isascii() and " " not in city
     assert counts[2] >= 3
+
+
+def test_city_is_named_in_the_language_of_the_page_and_filters_in_both(client, cat):
+    fw = course(cat, title="防火墙认证工程师")
+    session(fw, city="杭州", city_en="Hangzhou")
+    session(fw, city="上海", city_en="Shanghai", days=50)
+    session(fw, city="苏州", city_en="", days=60)  # no English name yet: the Chinese one stands in
+
+    zh = client.get("/zh-hans/training/").content.decode()
+    assert "杭州" in zh and "Hangzhou" not in zh
+    assert '<option value="杭州">杭州</option>' in zh
+    en = client.get("/en/training/").content.decode()
+    assert "Hangzhou" in en and "杭州" not in en
+    assert '<option value="Hangzhou">Hangzhou</option>' in en and "<td>苏州</td>" in en
+
+    zh = client.get("/zh-hans/training/?city=杭州").content.decode()
+    assert "<td>杭州</td>" in zh and "<td>上海</td>" not in zh and "<td>苏州</td>" not in zh
+    en = client.get("/en/training/?city=Hangzhou").content.decode()
+    assert "<td>Hangzhou</td>" in en and "<td>Shanghai</td>" not in en and "<td>苏州</td>" not in en
+    en = client.get("/en/training/?city=苏州").content.decode()
+    assert "<td>苏州</td>" in en and "<td>Hangzhou</td>" not in en
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_city_filter_in_the_browser_in_both_languages(page, live_server, home_pages):
+    import os
+
+    fw = course(catalog(home_pages), title="防火墙认证工程师")
+    session(fw, city="杭州", city_en="Hangzhou")
+    session(fw, city="上海", city_en="Shanghai", days=50)
+    os.makedirs("/tmp/shots/17", exist_ok=True)
+    for prefix, city, other, hidden in (("zh-hans", "杭州", "上海", "Hangzhou"), ("en", "Hangzhou", "Shanghai", "杭州")):
+        page.goto(f"{live_server.url}/{prefix}/training/")
+        page.locator("select[name=city]").select_option(city)
+        page.locator("form[aria-labelledby=filter-heading] button[type=submit]").click()
+        table = page.locator("table").first
+        assert table.get_by_role("cell", name=city, exact=True).is_visible()
+        assert table.get_by_role("cell", name=other, exact=True).count() == 0
+        assert hidden not in page.content()
+        page.screenshot(path=f"/tmp/shots/17/catalogue_city_{prefix}.png", full_page=True)

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps({
             "session": {
                 "id": klass.pk, "course": klass.course.title, "starts_at": klass.starts_at.isoformat(),
-                "city": klass.city, "venue": klass.venue, "capacity": klass.capacity, "status": klass.status,
+                "city": klass.city, "city_en": klass.city_en, "venue": klass.venue, "capacity": klass.capacity, "status": klass.status,
                 "seats_taken": klass.seats_taken, "waiting": klass.waiting,
             },
             "attendees": rows,
