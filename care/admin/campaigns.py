@@ -17,6 +17,7 @@ from ..models import GiftCampaign, GiftRecipient, LetterTemplate
 from ..pdf import letter_pdf
 from ..services import CareError
 from ..services import campaigns as campaign_services
+from .base import RestrictedSnippetChooserViewSet
 
 # Gift campaigns ----------------------------------------------------------------------------------
 
@@ -148,4 +149,5 @@ class LetterTemplateViewSet(SnippetViewSet):
     menu_order = 250
     url_prefix = "care/letters"
     list_display = ["name", "live"]
+    chooser_viewset_class = RestrictedSnippetChooserViewSet
 
