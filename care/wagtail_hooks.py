@@ -5,8 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
-from home.models import AccessLog
-
 from .admin import CareViewSetGroup
 from .admin.base import NoAddPermissionPolicy
 from .admin.calls import call_work_view
@@ -15,7 +13,7 @@ from .models import Call, SatisfactionRating
 from .services.campaigns import LOG_ACTIONS as CAMPAIGN_LOG_ACTIONS
 from .services.complaints import LOG_ACTIONS as COMPLAINT_LOG_ACTIONS
 
-for _model in (Call, SatisfactionRating, AccessLog):
+for _model in (Call, SatisfactionRating):
     register_permission_policy(_model, NoAddPermissionPolicy(_model))
 
 

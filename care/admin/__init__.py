@@ -9,7 +9,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from .calls import CallQueueViewSet, CallViewSet
 from .campaigns import GiftCampaignViewSet, LetterTemplateViewSet
 from .complaints import ComplaintViewSet, SupportGroupViewSet, WorkOrderViewSet
-from .customers import AccessLogViewSet, CareTeamViewSet, CustomerViewSet, DeviceViewSet
+from .customers import CareTeamViewSet, CustomerViewSet, DeviceViewSet
 from .reports import ComplaintReportViewSet, KeyAccountReportViewSet
 from .satisfaction import RatingViewSet
 from .scripts import CallScriptViewSet
@@ -27,7 +27,6 @@ class CareViewSetGroup(ViewSetGroup):
         CareTeamViewSet("care_teams"),
         CallScriptViewSet(),
         RatingViewSet("care_ratings"),
-        AccessLogViewSet("care_access_log"),
         ComplaintViewSet("care_complaints"),
         WorkOrderViewSet("care_workorders"),
         SupportGroupViewSet("care_support_groups"),

@@ -6,6 +6,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.snippets.views import chooser as snippet_chooser
 
 
 class NoAddPermissionPolicy(ModelPermissionPolicy):
@@ -114,3 +115,31 @@ class ListOnlyViewSet(ModelViewSet):
         viewset = self
         return type("_ListOnlyURLFinder", (ModelAdminURLFinder,),
                     {"construct_edit_url": lambda finder, instance: viewset.object_url(instance)})
+
+
+# Snippet choosers ----------------------------------------------------------------------------------
+
+_LISTING_ACTIONS = ["add", "change", "delete", "view"]
+
+
+class ListingPermissionMixin:
+    """Answer 403 to whoever may not open the model's listing (Wagtail's choosers check nothing)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not ModelPermissionPolicy(self.model_class).user_has_any_permission(request.user, _LISTING_ACTIONS):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _restricted(view_class):
+    return type(view_class.__name__, (ListingPermissionMixin, view_class), {})
+
+
+class RestrictedSnippetChooserViewSet(snippet_chooser.SnippetChooserViewSet):
+    """The snippet chooser, restricted like the snippet's listing (``chooser_viewset_class``)."""
+
+    choose_view_class = _restricted(snippet_chooser.ChooseView)
+    choose_results_view_class = _restricted(snippet_chooser.ChooseResultsView)
+    chosen_view_class = _restricted(snippet_chooser.SnippetChosenView)
+    chosen_multiple_view_class = _restricted(snippet_chooser.SnippetChosenMultipleView)
+    create_view_class = _restricted(snippet_chooser.SnippetCreateView)

@@ -12,11 +12,14 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from home.services.rights import access_log_record
+
 from .. import forms
 from ..models import GiftCampaign, GiftRecipient, LetterTemplate
 from ..pdf import letter_pdf
 from ..services import CareError
 from ..services import campaigns as campaign_services
+from .base import RestrictedSnippetChooserViewSet
 
 # Gift campaigns ----------------------------------------------------------------------------------
 
@@ -68,6 +71,8 @@ def campaign_export_view(request, pk):
         "\ufeff" + campaign_services.gift_shipping_list_csv(campaign_id=campaign.pk), content_type="text/csv"
     )
     response["Content-Disposition"] = f'attachment; filename="shipping-list-{campaign.pk}.csv"'
+    access_log_record(user=request.user, person=None, what=f"gift shipping list of campaign {campaign.pk} downloaded",
+                      path=request.path)
     return response
 
 
@@ -148,4 +153,5 @@ class LetterTemplateViewSet(SnippetViewSet):
     menu_order = 250
     url_prefix = "care/letters"
     list_display = ["name", "live"]
+    chooser_viewset_class = RestrictedSnippetChooserViewSet
 

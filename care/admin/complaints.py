@@ -19,6 +19,8 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
 
+from home.services.rights import access_log_record
+
 from .. import forms, selectors
 from ..models import Complaint, SupportGroup, WorkOrder
 from ..services import CareError
@@ -101,6 +103,12 @@ class ComplaintInspectView(generic.InspectView):
             Complaint.objects.select_related("person", "organisation", "product_line", "responsible", "received_by"),
             pk=self.pk,
         )
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        access_log_record(user=request.user, person=self.object.person, what=f"complaint {self.object.pk} viewed",
+                          path=request.path)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

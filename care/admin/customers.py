@@ -1,4 +1,4 @@
-"""Admin screens of customers, their devices, care teams, and the log of personal-data accesses."""
+"""Admin screens of customers, their devices and care teams."""
 
 from datetime import timedelta
 
@@ -14,14 +14,14 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from home.models import AccessLog
+from home.services.rights import access_log_record
 
 from .. import selectors
 from ..models import Call, CareTeam, CustomerAccount, Device, GiftRecipient
 from ..services.calls import call_log_inbound
 from ..services.customers import customer_contacts, customer_primary_contact, customer_save
 from ..services.devices import device_register
-from .base import ListOnlyViewSet, TeamScopedViewSet, VisibleEditView, VisibleIndexView, VisibleInspectView
+from .base import TeamScopedViewSet, VisibleEditView, VisibleIndexView, VisibleInspectView
 
 
 class CustomerIndexView(VisibleIndexView):
@@ -41,6 +41,13 @@ class CustomerInspectView(VisibleInspectView):
     journal replies, gifts and the timeline; an inbound call or a complaint from here in two clicks."""
 
     template_name = "care/customers/admin_inspect.html"
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        contacts = response.context_data["contacts"]
+        access_log_record(user=request.user, person=contacts[0] if contacts else None,
+                          what=f"customer page {self.object.pk} viewed", path=request.path)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -164,18 +171,6 @@ class CareTeamViewSet(ModelViewSet):
     copy_view_enabled = False
     list_display = ["name"]
     form_fields = ["name", "members"]
-
-
-class AccessLogViewSet(ListOnlyViewSet):
-    """Who looked at whose personal data: read-only, for care managers."""
-
-    model = AccessLog
-    icon = "view"
-    menu_label = _("Personal data accesses")
-    menu_order = 190
-    list_display = ["created_at", "user", "person", "what", "path"]
-    list_filter = ["user"]
-    search_fields = ["what", "path"]
 
 
 class CustomerSearchPanel(Component):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from ..models import CallScript
+from .base import RestrictedSnippetChooserViewSet
 
 
 class CallScriptViewSet(SnippetViewSet):
@@ -13,3 +14,4 @@ class CallScriptViewSet(SnippetViewSet):
     menu_order = 150
     list_display = ["name", "purpose", "language", "live"]
     list_filter = ["purpose", "language"]
+    chooser_viewset_class = RestrictedSnippetChooserViewSet

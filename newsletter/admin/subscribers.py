@@ -5,12 +5,20 @@ from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from home.csv import SafeCsvExportMixin
+from home.services.rights import access_log_record
 
 from ..models import Bounce, Subscriber
 from ..services.subscribers import subscriber_set_status, subscriber_update_preferences
 
 
 class SubscriberIndexView(SafeCsvExportMixin, IndexView):
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        response = super().as_spreadsheet(queryset, spreadsheet_format)
+        access_log_record(user=self.request.user, person=None,
+                          what=f"journal subscriber export ({spreadsheet_format}) downloaded",
+                          path=self.request.get_full_path())
+        return response
+
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("person__organisation").prefetch_related("product_lines")
 
