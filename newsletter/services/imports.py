@@ -112,36 +112,39 @@ def import_encoding(binary, encoding: str = "") -> str:
     return best.encoding
 
 
-def _import_row_problem(row: dict) -> str:
-    for column, (limit, reason) in _IMPORT_LIMITS.items():
-        if len(row.get(column, "")) > limit:
-            return str(reason) % {"limit": limit}
-    return ""
-
-
-def _parse(reader, lines: dict, report: ImportReport, preview_rows: int):
-    """Validated rows, one at a time; rejected ones go to the report with their reason."""
+def _parse(reader, header: list, lines: dict, report: ImportReport, preview_rows: int):
+    """Validated rows, one at a time, numbered by the line they start on; rejected ones go to the report
+    with their reason."""
     seen = {}  # normalised address -> line where it first appears
-    for number, row in enumerate(reader, start=2):
-        row = {key: (value or "").strip() for key, value in row.items() if key}
+    languages = frozenset(Language.values)
+    position = {name: i for i, name in enumerate(header)}
+    columns = [position.get(name) for name in IMPORT_COLUMNS]
+    limits = [(IMPORT_COLUMNS.index(column), limit, reason) for column, (limit, reason) in _IMPORT_LIMITS.items()]
+    previous = reader.line_num
+    for raw in reader:
+        number, previous = previous + 1, reader.line_num
+        if not raw:
+            continue  # a blank line
+        values = [raw[i].strip() if i is not None and i < len(raw) else "" for i in columns]
         if len(report.preview) < preview_rows:
-            report.preview.append((number, row))
-        email = row.get("email", "")
-        language = (row.get("language") or Language.ZH_HANS).lower().replace("_", "-")
+            report.preview.append((number, dict(zip(IMPORT_COLUMNS, values, strict=True))))
+        email, name, company, language, product_lines = values
+        language = (language or Language.ZH_HANS).lower().replace("_", "-")
         if language in {"zh", "zh-cn", "zh-hans-cn"}:
             language = Language.ZH_HANS
-        if language not in Language.values:
+        if language not in languages:
             report.rejected.append((number, email, _("unknown language “%(code)s”") % {"code": language}))
             continue
-        slugs = [s.strip() for s in row.get("product_lines", "").replace("|", ";").replace(",", ";").split(";")
-                 if s.strip()]
-        unknown = [s for s in slugs if s not in lines]
-        if unknown:
-            report.rejected.append((number, email, _("unknown product line “%(slug)s”") % {"slug": unknown[0]}))
-            continue
-        reason = _import_row_problem(row)
-        if reason:
-            report.rejected.append((number, email, reason))
+        slugs = []
+        if product_lines:
+            slugs = [s.strip() for s in product_lines.replace("|", ";").replace(",", ";").split(";") if s.strip()]
+            unknown = [s for s in slugs if s not in lines]
+            if unknown:
+                report.rejected.append((number, email, _("unknown product line “%(slug)s”") % {"slug": unknown[0]}))
+                continue
+        too_long = next((str(reason) % {"limit": limit} for i, limit, reason in limits if len(values[i]) > limit), "")
+        if too_long:
+            report.rejected.append((number, email, too_long))
             continue
         try:
             key = normalise_email(email)
@@ -156,8 +159,8 @@ def _parse(reader, lines: dict, report: ImportReport, preview_rows: int):
                                     % {"line": seen[key]}))
             continue
         seen[key] = number
-        company = " ".join(row.get("company", "").split())
-        yield _Row(number, key, " ".join(row.get("name", "").split()), company, company.casefold(), language, slugs)
+        company = " ".join(company.split())
+        yield _Row(number, key, " ".join(name.split()), company, company.casefold(), language, slugs)
 
 
 # Writing ------------------------------------------------------------------------------------------
@@ -252,17 +255,16 @@ def subscribers_import(*, stream, source: str, agreed_text: str = "", encoding: 
     binary.seek(0)
     text = io.TextIOWrapper(binary, encoding=report.encoding, newline="")
     try:
-        reader = csv.DictReader(text)
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        reader = csv.reader(text)
+        header = [h.strip().lower() for h in next(reader, [])]
         if "email" not in header:
             raise NewsletterError(_("The file needs a header row with at least the column: email"))
-        reader.fieldnames = header
         lines = {line.slug: line for line in ProductLine.objects.all()}
         companies = {}  # name key -> the name as first written
         with transaction.atomic(), connection.cursor() as cursor:
             _stage_create(cursor)
             chunk = []
-            for row in _parse(reader, lines, report, preview_rows):
+            for row in _parse(reader, header, lines, report, preview_rows):
                 if row.company_key:
                     companies.setdefault(row.company_key, row.company)
                 chunk.append(row)
@@ -271,11 +273,20 @@ def subscribers_import(*, stream, source: str, agreed_text: str = "", encoding: 
                     chunk = []
             _stage(cursor, chunk, lines)
             organisations_get_or_create(names=companies.values())
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {_ROWS}")  # a temporary table has no statistics for the planner
             _write(cursor, source=source, agreed_text=agreed_text, report=report)
+            if connection.vendor == "postgresql":
+                # Check the deferred foreign keys now, inside the import (and its dry run), not at commit.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute(f"DROP TABLE {_ROWS}")
             cursor.execute(f"DROP TABLE {_LINES}")
             if dry_run:
                 transaction.set_rollback(True)
+    except csv.Error as exc:
+        raise NewsletterError(_("The file is not a readable CSV (line %(line)s): %(error)s")
+                              % {"line": reader.line_num, "error": exc})
     finally:
         text.detach()  # leave the caller's file open
     return report
