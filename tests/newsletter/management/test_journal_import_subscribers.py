@@ -130,3 +130,22 @@ def test_rejected_rows_carry_their_true_reason_and_duplicates_name_their_line(tm
     assert "line 5: rejected A@Example.COM: duplicate of line 2 (the same address)" in output
     assert "invalid" not in output.split("line 3")[1].split("\n")[0]
     assert Subscriber.objects.get().person.name == "甲"  # the rejected duplicate changed nothing
+
+
+def test_reimport_keeps_what_the_file_leaves_blank_and_confirms_pending_addresses(tmp_path):
+    from newsletter.services.subscribers import subscriber_subscribe
+
+    _import(tmp_path, "email,name,company,language\nli.lei@example.com,李雷,蓝海科技,zh-hans\n")
+    subscriber_subscribe(email="wang.wu@example.com", name="王五", language="en")
+    assert Subscriber.objects.get(person__email="wang.wu@example.com").status == Subscriber.Status.PENDING
+    out = _import(tmp_path, "email,name,company,language,product_lines\n"
+                            "Li.Lei@Example.com,,,en,pc\nwang.wu@example.com,,,en,\n")
+    assert "0 created, 2 updated, 0 rejected" in out
+    li = Subscriber.objects.get(person__email="li.lei@example.com")
+    assert li.person.name == "李雷" and li.person.organisation.name == "蓝海科技"  # blank cells change nothing
+    assert li.language == "en" and li.person.language == "en"
+    assert Consent.objects.filter(person=li.person).count() == 1  # already active: no second consent
+    wang = Subscriber.objects.get(person__email="wang.wu@example.com")
+    assert wang.status == Subscriber.Status.ACTIVE and wang.confirmed_at is not None
+    assert wang.person.name == "王五"
+    assert Consent.objects.filter(person=wang.person, granted=True, source="import: subscribers.csv").exists()
