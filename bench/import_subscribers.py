@@ -3,7 +3,9 @@
 Generates a CSV of N rows (email, name, company, language, product_lines), loads it once with
 ``COPY ... FROM STDIN`` into a temporary table (the ceiling), then imports it with the service the
 command and the admin use (``newsletter.services.imports.subscribers_import``). Both run inside a
-transaction that is rolled back, so the database is left as it was. Prints JSON.
+transaction that is rolled back, so the database is left as it was; the import checks its deferred foreign
+keys itself (``SET CONSTRAINTS ALL IMMEDIATE``), so the time includes what a commit would add. Prints JSON.
+The machine is shared: compare the two figures of one run, and run it more than once.
 
     DATABASE_URL=postgres://... .venv/bin/python bench/import_subscribers.py [ROWS]   (default 100000)
 
