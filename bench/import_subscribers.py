@@ -2,12 +2,14 @@
 
 Generates a CSV of N rows (email, name, company, language, product_lines), loads it once with
 ``COPY ... FROM STDIN`` into a temporary table (the ceiling), then imports it with the service the
-command and the admin use (``newsletter.services.subscribers.subscribers_import``). Both run inside a
-transaction that is rolled back, so the database is left as it was. Prints JSON.
+command and the admin use (``newsletter.services.imports.subscribers_import``). Both run inside a
+transaction that is rolled back, so the database is left as it was; the import checks its deferred foreign
+keys itself (``SET CONSTRAINTS ALL IMMEDIATE``), so the time includes what a commit would add. Prints JSON.
+The machine is shared: compare the two figures of one run, and run it more than once.
 
     DATABASE_URL=postgres://... .venv/bin/python bench/import_subscribers.py [ROWS]   (default 100000)
 
-The database must be migrated and hold the demo product lines (``manage.py demo_load``).
+The script migrates the database and adds the demo product lines the file names, if missing.
 """
 
 import csv
@@ -44,12 +46,16 @@ def main():
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection, transaction
 
-    from newsletter.services.subscribers import subscribers_import
+    from home.demo.pages import _product_lines
+    from newsletter.services.imports import subscribers_import
 
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database.")
+    call_command("migrate", verbosity=0)
+    _product_lines()
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     data = make_csv(rows)
 

@@ -19,8 +19,9 @@ winner's row inside a savepoint and attaches to it.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -210,3 +211,46 @@ def person_keep_apart(*, flagged_id: int, acting_user) -> Person:
     flagged.save()
     log(instance=flagged, action="home.person_keep_apart", user=acting_user, data={"similar": similar.pk})
     return flagged
+def organisations_get_or_create(*, names) -> dict[str, int]:
+    """Bulk ``organisation_get_or_create``: {name key (case-folded, spaces collapsed): organisation id}."""
+    wanted = {}
+    for name in names:
+        name = " ".join((name or "").split())
+        if name:
+            wanted.setdefault(name.casefold(), name)
+    found = dict(Organisation.objects.filter(name_key__in=wanted).values_list("name_key", "id"))
+    missing = [Organisation(name=name, name_key=key) for key, name in wanted.items() if key not in found]
+    if missing:
+        Organisation.objects.bulk_create(missing, ignore_conflicts=True)
+        found.update(Organisation.objects.filter(name_key__in=[o.name_key for o in missing])
+                     .values_list("name_key", "id"))
+    return found
+
+
+def people_upsert_from_table(*, table: str) -> None:
+    """Bulk ``person_match_or_create(update=True)`` by normalised email, set-based, for imports.
+
+    ``table`` (a temporary table) has the columns ``email`` (normalised, one row per address), ``name``
+    (spaces collapsed), ``language``, ``company_key`` (an organisation's ``name_key`` or '') and
+    ``person_id``, which this fills. A known person gets the language, and the name and organisation
+    where given. The email uniqueness is a partial index (``email <> ''``), which
+    ``bulk_create(update_conflicts=…)`` cannot name as its conflict target, hence the SQL (PostgreSQL and
+    SQLite alike): one upsert and one update, whatever the number of rows.
+    """
+    person = connection.ops.quote_name(Person._meta.db_table)
+    organisation = connection.ops.quote_name(Organisation._meta.db_table)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {person} (name, email, mobile, language, organisation_id, do_not_contact, created_at, "  # noqa: S608
+            f"updated_at) SELECT r.name, r.email, '', r.language, o.id, %s, %s, %s FROM {table} r "
+            f"LEFT JOIN {organisation} o ON o.name_key = r.company_key WHERE true "
+            f"ON CONFLICT (email) WHERE NOT (email = '') AND duplicate_of_id IS NULL DO UPDATE SET "
+            f"name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE {person}.name END, "
+            f"language = excluded.language, "
+            f"organisation_id = COALESCE(excluded.organisation_id, {person}.organisation_id), "
+            f"updated_at = excluded.updated_at",
+            [False, now, now],
+        )
+        cursor.execute(f"UPDATE {table} AS r SET person_id = p.id FROM {person} AS p "  # noqa: S608
+                       f"WHERE p.email = r.email AND NOT (p.email = '') AND p.duplicate_of_id IS NULL")

@@ -4,11 +4,7 @@ Consent lives in home's consent ledger (``home.services.consent.consent_record``
 is confirmed or imported (with the text agreed to and where it came from), one when it unsubscribes.
 """
 
-import csv
-import io
-from dataclasses import dataclass, field
 
-import charset_normalizer
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -16,11 +12,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
-from home.identity import normalise_email
-from home.models import Consent, Language, Organisation, Person, ProductLine
+from home.models import Consent, Language, ProductLine
 from home.ratelimit import hit
 from home.services.consent import consent_record
 from home.services.outbox import outbox_enqueue_template
@@ -289,148 +283,3 @@ def subscriber_set_status(*, subscriber_id: int, status: str, acting_user) -> Su
         log(instance=subscriber, action="newsletter.subscriber_status", user=acting_user,
             data={"from": previous, "to": status})
     return subscriber
-
-
-# Import -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    rejected: list = field(default_factory=list)  # (line number, email, reason)
-    kept_status: list = field(default_factory=list)  # (line number, email, status) not reactivated
-
-    @property
-    def ok(self):
-        return self.created + self.updated
-
-
-IMPORT_COLUMNS = ["email", "name", "company", "language", "product_lines"]
-# Column -> (longest value the database keeps, the reason given when a row's value is longer).
-_IMPORT_LIMITS = {
-    "name": (Person._meta.get_field("name").max_length, gettext_lazy("name too long (at most %(limit)s characters)")),
-    "company": (Organisation._meta.get_field("name").max_length,
-                gettext_lazy("company name too long (at most %(limit)s characters)")),
-    "email": (Person._meta.get_field("email").max_length, gettext_lazy("email address too long (at most %(limit)s characters)")),
-}
-
-
-def _import_row_problem(row: dict) -> str:
-    for column, (limit, reason) in _IMPORT_LIMITS.items():
-        if len(row.get(column, "")) > limit:
-            return str(reason) % {"limit": limit}
-    return ""
-
-
-def decode_import(data: bytes, encoding: str = "") -> str:
-    """The text of an uploaded CSV: in ``encoding`` when given, else UTF-8 (with or without BOM), else
-    GB18030 (a superset of GBK, what Excel on Chinese Windows saves), else what charset-normalizer detects."""
-    if encoding:
-        try:
-            return data.decode(encoding)
-        except LookupError:
-            raise NewsletterError(_("Unknown encoding “%(encoding)s”.") % {"encoding": encoding})
-        except UnicodeDecodeError as exc:
-            raise NewsletterError(_decode_error(data, exc, encoding))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        pass
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise NewsletterError(_decode_error(data, utf8_error, "UTF-8"))
-    return str(best)
-
-
-def _decode_error(data: bytes, exc: UnicodeDecodeError, encoding: str) -> str:
-    line = data.count(b"\n", 0, exc.start) + 1
-    return _("The file is not readable as %(encoding)s (line %(line)s). Save it as CSV UTF-8, or give its "
-             "encoding (for example GB18030).") % {"encoding": encoding, "line": line}
-
-
-def subscribers_import(*, stream, source: str, agreed_text: str = "", encoding: str = "") -> ImportReport:
-    """Import subscribers from CSV (columns email, name, company, language, product_lines).
-
-    All or nothing: one transaction, so a crash leaves nothing half imported; rejected rows are
-    reported with their reason and the rest imported. Importing again updates, never duplicates, and
-    never reactivates an address that unsubscribed, bounced or complained.
-    """
-    if isinstance(stream, bytes | bytearray):
-        stream = io.StringIO(decode_import(bytes(stream), encoding))
-    reader = csv.DictReader(stream)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if "email" not in header:
-        raise NewsletterError(_("The file needs a header row with at least the column: email"))
-    reader.fieldnames = header
-    lines = {line.slug: line for line in ProductLine.objects.all()}
-    report = ImportReport()
-    seen = {}  # normalised address -> line where it first appears
-    with transaction.atomic():
-        for number, row in enumerate(reader, start=2):
-            row = {key: (value or "").strip() for key, value in row.items() if key}
-            email = row.get("email", "")
-            language = (row.get("language") or Language.ZH_HANS).lower().replace("_", "-")
-            if language in {"zh", "zh-cn", "zh-hans-cn"}:
-                language = Language.ZH_HANS
-            if language not in Language.values:
-                report.rejected.append((number, email, _("unknown language “%(code)s”") % {"code": language}))
-                continue
-            slugs = [s.strip() for s in row.get("product_lines", "").replace("|", ";").replace(",", ";").split(";")
-                     if s.strip()]
-            unknown = [s for s in slugs if s not in lines]
-            if unknown:
-                report.rejected.append((number, email, _("unknown product line “%(slug)s”") % {"slug": unknown[0]}))
-                continue
-            reason = _import_row_problem(row) or (email and address_problem(email))
-            if reason:
-                report.rejected.append((number, email, reason))
-                continue
-            try:
-                key = normalise_email(email)
-            except ValidationError:
-                key = None
-            if not key:
-                report.rejected.append((number, email, _("not a valid email address") if email
-                                        else _("no email address")))
-                continue
-            # Checked before anything is stored, so a duplicate row changes nothing (not even the name).
-            if key in seen:
-                report.rejected.append((number, email, _("duplicate of line %(line)s (the same address)")
-                                        % {"line": seen[key]}))
-                continue
-            seen[key] = number
-            try:
-                with transaction.atomic():
-                    person = person_match_or_create(email=key, name=row.get("name", ""),
-                                                    organisation_name=row.get("company", ""), language=language,
-                                                    update=True)
-            except ValidationError as exc:
-                report.rejected.append((number, email, " ".join(exc.messages)))
-                continue
-            subscriber = Subscriber.objects.select_for_update().filter(person=person).first()
-            created = subscriber is None
-            if created:
-                subscriber = Subscriber(person=person, source=f"import: {source}"[:100])
-            subscriber.language = language
-            if subscriber.status in {Subscriber.Status.PENDING, Subscriber.Status.ACTIVE} or created:
-                if subscriber.status != Subscriber.Status.ACTIVE:
-                    subscriber.status = Subscriber.Status.ACTIVE
-                    subscriber.confirmed_at = timezone.now()
-                    subscriber.save()
-                    consent_record(person=person, purpose=Consent.Purpose.JOURNAL, granted=True,
-                                   source=f"import: {source}", text=agreed_text or consent_text(language),
-                                   text_version=CONSENT_VERSION)
-            else:
-                report.kept_status.append((number, person.email, subscriber.get_status_display()))
-            subscriber.save()
-            subscriber.product_lines.set([lines[s] for s in slugs])
-            if created:
-                report.created += 1
-            else:
-                report.updated += 1
-    return report

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from newsletter.services import NewsletterError
-from newsletter.services.subscribers import subscribers_import
+from newsletter.services.imports import subscribers_import
 
 
 class Command(BaseCommand):
@@ -25,8 +25,9 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"No file {path}")
         try:
-            report = subscribers_import(stream=path.read_bytes(), source=path.name,
-                                        agreed_text=options["consent_text"], encoding=options["encoding"])
+            with path.open("rb") as stream:
+                report = subscribers_import(stream=stream, source=path.name, agreed_text=options["consent_text"],
+                                            encoding=options["encoding"])
         except NewsletterError as exc:
             raise CommandError(str(exc))
         for line, email, reason in report.rejected:

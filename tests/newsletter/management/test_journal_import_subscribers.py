@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from home.models import Consent
+from home.models import Consent, Person
 from newsletter.models import Subscriber
-from newsletter.services import subscribers as services
+from newsletter.services import imports
 
 pytestmark = pytest.mark.django_db
 
@@ -67,19 +67,20 @@ def test_reimport_updates_and_never_reactivates(tmp_path):
 
 
 def test_a_crash_leaves_nothing_imported(tmp_path, monkeypatch):
-    calls = {"n": 0}
-    real = services.consent_record
+    """The consent ledger cannot be written (last step): the people and subscribers already written go too."""
+    real = imports._consents_record
 
-    def crash_on_second(**kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("disk full")
-        return real(**kwargs)
+    def crash_after_writing(cursor, **kwargs):
+        real(cursor, **kwargs)
+        assert Subscriber.objects.count() == 2 and Consent.objects.count() == 2  # written, not yet committed
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "consent_record", crash_on_second)
+    monkeypatch.setattr(imports, "_consents_record", crash_after_writing)
     with pytest.raises(RuntimeError):
         _import(tmp_path, CSV)
     assert not Subscriber.objects.exists()
+    assert not Person.objects.exists()
+    assert not Consent.objects.exists()
 
 
 def test_file_without_email_column_is_refused(tmp_path):

@@ -101,7 +101,8 @@ def test_invalid_email_and_missing_consent_are_explained(client):
 def test_an_address_that_no_mail_server_could_take_is_refused_at_subscribe_and_import(journal):
     from newsletter.forms import SubscribeForm
     from newsletter.services import NewsletterError
-    from newsletter.services.subscribers import subscriber_subscribe, subscribers_import
+    from newsletter.services.imports import subscribers_import
+    from newsletter.services.subscribers import subscriber_subscribe
 
     form = SubscribeForm(data={"email": "reader@\u2603.example", "language": "zh-hans", "consent": "on"})
     assert not form.is_valid() and "email" in form.errors
