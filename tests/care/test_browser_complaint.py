@@ -33,7 +33,7 @@ def test_complaint_from_public_form_to_follow_up_call(page, live_server, smtp_se
     page.fill("#id_description", "每天下午三点左右断线十分钟。")
     page.fill("#id_name", "林小红")
     page.fill("#id_email", "lin.xiaohong@example.com")
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/zh-hans/care/complaints/thanks/$"))
     reference = page.locator(".reference").inner_text().strip()
     item = Complaint.objects.get(reference=reference)

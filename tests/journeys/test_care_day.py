@@ -125,7 +125,7 @@ def test_care_staff_find_a_caller_resolve_a_complaint_and_the_rating_reaches_the
     customer_tab.goto(live_server.url + survey_path)
     customer_tab.locator("input[name=score][value='5']").check()
     customer_tab.fill("#id_comment", "处理很及时")
-    customer_tab.locator("form button[type=submit]").click()
+    customer_tab.locator("main form button[type=submit]").click()
     customer_tab.wait_for_load_state()
     assert "感谢" in customer_tab.locator("body").inner_text()
     invitation = SurveyInvitation.objects.get(complaint=item)

@@ -31,4 +31,4 @@ def test_knowledge_panel_figures(knowledge, client, admin_user):
     assert not any(row[1] == "钓鱼" for row in rows)
     assert ("最有帮助", "如何识别钓鱼邮件？", "3 / 0") in rows
     assert ("最没帮助", "如何从备份恢复云主机？", "0 / 2") in rows
-    assert {str(k): v for k, v in data.summary} == {"投诉表单中显示了建议文章": 2, "看到建议后仍然提交": 1}
+    assert {str(f.label): f.value for f in data.summary} == {"投诉表单中显示了建议文章": 2, "看到建议后仍然提交": 1}

@@ -13,9 +13,10 @@ from django.db import connections
 from django.utils import timezone, translation
 from icalendar import Calendar
 
-from training.models import ClassSession, CourseLesson, CoursePage, LessonProgress, Signup
+from training.models import ClassSession, CourseLesson, CoursePage, Signup
 from training.services import TrainingError, payments
 from training.services import signups as services
+from training.services.lessons import lesson_progress_record
 
 from ..signup_helpers import catalog, course, person_data, session
 
@@ -113,13 +114,12 @@ def test_advanced_class_without_the_basic_course_is_refused_with_a_clear_message
 
 
 def test_watching_the_basic_course_lets_the_attendee_book(advanced, notified, django_user_model):
-    from home.models import Person
+    from home.services.people import person_match_or_create
 
     klass = session(advanced)
-    person = Person.objects.create(**person_data(1))
+    person = person_match_or_create(**person_data(1))
     lesson = advanced.prerequisite_course.lessons.get()
-    LessonProgress.objects.create(person=person, lesson=lesson, completed_at=timezone.now(),
-                                  user=django_user_model.objects.create_user("learner", person.email, "x"))
+    lesson_progress_record(person=person, lesson_id=lesson.pk, completed=True)
     assert _statuses(_book(klass, [1])) == ["pending_payment"]
 
 

@@ -192,7 +192,7 @@ def test_form_marks_required_fields_and_summarises_errors_with_links(client, cat
     response = client.post(f"/{language}/training/book/{klass.pk}/", _form(serial_number="FW#?"))
     body = response.content.decode()
     assert summary in body
-    assert body.index("error-summary") < body.index("<form")
+    assert body.index("error-summary") < body.index('<form method="post" novalidate>')
     assert f'<a href="#id_serial_number">{label}' in body
     assert 'value="FW#?"' in body and 'value="li.lei@example.com"' in body
     assert not Signup.objects.exists()
