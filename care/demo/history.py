@@ -120,6 +120,7 @@ def _complaints(rng, today, customers, groups, manager):
                 summary=f"{MARK}{len(complaints)}", description="<p>演示 / demo</p>", person=person,
                 state=Complaint.State.RESOLVED if done else Complaint.State.IN_PROGRESS, received_at=received,
                 resolved_at=resolved if done else None,
+                resolution="已排查并解决，回访确认 / Investigated, fixed and confirmed by phone" if done else "",
             ))
     Complaint.objects.bulk_create(complaints, batch_size=1000)
     complaints = list(Complaint.objects.filter(summary__startswith=MARK).order_by("received_at"))
