@@ -34,9 +34,11 @@
     if (!video) { return; }
     var last = 0;
     var start = parseInt(item.getAttribute("data-position"), 10) || 0;
-    video.addEventListener("loadedmetadata", function () {
+    function resume() {
       if (start > 0 && start < video.duration - 1) { video.currentTime = start; }
-    });
+    }
+    // The metadata may have loaded before this deferred script ran: then resume at once.
+    if (video.readyState >= 1) { resume(); } else { video.addEventListener("loadedmetadata", resume); }
     video.addEventListener("timeupdate", function () {
       if (Math.abs(video.currentTime - last) >= EVERY) {
         last = video.currentTime;

@@ -137,6 +137,6 @@ def test_care_staff_find_a_caller_resolve_a_complaint_and_the_rating_reaches_the
     _sign_in(boss, live_server, "zhao", "care-manager-password-1")
     dashboard = boss.locator("main").inner_text()
     assert "问卷回复率" in dashboard and "100% (1/1)" in dashboard
-    assert "本期评分数" in dashboard
+    assert "投诉后评分" in dashboard  # the post-complaint ratings chart
     boss.screenshot(path=f"{SHOTS}/manager_dashboard.png", full_page=True)
     boss.context.close()
