@@ -3,21 +3,11 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.utils import translation
 
-from home import csv as safe_csv
+from home.csv import csv_download
 from home.dashboard import period_get
 from home.registry import dashboard_panels
-
-
-def csv_download(filename: str, rows: list) -> HttpResponse:
-    """A CSV attachment of ``rows`` (the first row the header), UTF-8 with a BOM so Excel reads Chinese."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    safe_csv.writer(response).writerows(rows)
-    return response
 
 
 def dashboard_csv_view(request, key):

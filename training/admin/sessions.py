@@ -5,7 +5,6 @@ action calls one service."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,7 +16,7 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from home import csv as safe_csv
+from home.csv import csv_download
 from home.services.rights import access_log_record
 
 from ..emails import course_in_language
@@ -132,14 +131,8 @@ def roster_view(request, pk):
 def roster_csv_view(request, pk):
     session = get_object_or_404(ClassSession, pk=pk)
     access_log_record(user=request.user, person=None, what=f"training roster CSV of class {session.pk}", path=request.path)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="roster-{session.pk}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 (Chinese names) correctly only with a BOM
-    writer = safe_csv.dict_writer(response, fieldnames=ROSTER_COLUMNS)
-    writer.writeheader()
-    for row in roster_rows(session_id=pk):
-        writer.writerow(row)
-    return response
+    rows = ([row[column] for column in ROSTER_COLUMNS] for row in roster_rows(session_id=pk))
+    return csv_download(f"roster-{session.pk}.csv", [ROSTER_COLUMNS, *rows])
 
 
 @permission_required(MARK_ATTENDANCE, raise_exception=True)
