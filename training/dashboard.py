@@ -21,7 +21,7 @@ from home.dashboard import (
 )
 from home.registry import dashboard_panels
 
-from .models import Certificate, ClassSession, Signup
+from .models import Certificate, ClassSession, Signup, city_in_language
 
 SEATS = ",".join(Signup.SEAT_STATUSES)
 
@@ -48,7 +48,7 @@ class NextClassesPanel(TrainingPanel):
                       waiting=Count("signups", filter=Q(signups__status=Signup.Status.WAITING)))
             .order_by("starts_at", "pk")[: self.shown]
         )
-        labels = [f"{timezone.localtime(s.starts_at):%m-%d} {s.course.title} · {s.city}" for s in sessions]
+        labels = [f"{timezone.localtime(s.starts_at):%m-%d} {s.course.title} · {s.city_name}" for s in sessions]
         signups = "training_signups:index"
         taken = Series(_("Seats taken"), [s.taken for s in sessions],
                        links=[list_url(signups, session=s.pk, status__in=SEATS) for s in sessions])
@@ -92,7 +92,8 @@ class FillRatePanel(TrainingPanel):
         )
         taken = {(r["session__course_id"], r["session__course__title"], r["session__city"]): r for r in signups}
         keys = sorted(capacity, key=lambda k: (k[1], k[2]))
-        labels = [f"{title} · {city}" for _pk, title, city in keys]
+        english = dict(sessions.values_list("city", "city_en").distinct())
+        labels = [f"{title} · {city_in_language(city, english.get(city, ''))}" for _pk, title, city in keys]
         fill = [round(100 * taken.get(k, {}).get("taken", 0) / capacity[k]) if capacity[k] else None for k in keys]
         waiting = [taken.get(k, {}).get("waiting", 0) for k in keys]
         window = range_params("session__starts_at", self.period.start, self.period.ranges[-1][1])
