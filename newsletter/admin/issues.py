@@ -5,6 +5,7 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, LocaleColumn
 from wagtail.admin.ui.tables.pages import PageStatusColumn, PageTitleColumn
@@ -32,7 +33,7 @@ class TranslationsColumn(Column):
 
     def get_value(self, instance):
         links = [format_html('<a href="{}" lang="{}">{}</a>', reverse("wagtailadmin_pages:edit", args=[pk]),
-                             code, code) for pk, code in instance.translation_links]
+                             code, get_language_info(code)["name_local"]) for pk, code in instance.translation_links]
         return format_html(", ".join(["{}"] * len(links)), *links) if links else "—"
 
 

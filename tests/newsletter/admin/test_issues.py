@@ -50,8 +50,8 @@ def test_editor_translates_an_issue_and_the_listing_links_both(editor_client, jo
     listing = editor_client.get(reverse("journal_issues:index")).content.decode()
     edit_en = reverse("wagtailadmin_pages:edit", args=[english.pk])
     edit_zh = reverse("wagtailadmin_pages:edit", args=[issue.pk])
-    assert f'<a href="{edit_en}" lang="en">en</a>' in listing
-    assert f'<a href="{edit_zh}" lang="zh-hans">zh-hans</a>' in listing
+    assert f'<a href="{edit_en}" lang="en">English</a>' in listing
+    assert f'<a href="{edit_zh}" lang="zh-hans">简体中文</a>' in listing
     assert "2027年1月" in listing  # the month, in the editor's language
     assert "未发送" in listing  # delivery state: not sent
     assert "草稿" in listing  # draft
