@@ -135,17 +135,24 @@ def calls_upcoming(user, *, today: date | None = None):
     return calls_visible_to(user).filter(state=Call.State.OPEN, due_at__gte=_end_of_day(today))
 
 
+LATE_WINDOW_DAYS = 30
+
+
 def call_queue_per_team(user, *, today: date | None = None) -> list[dict]:
-    """For each team the user sees: calls due today and overdue."""
+    """For each team the user sees: calls due today, overdue, and closed late in the last 30 days."""
     today = today or timezone.localdate()
     teams = CareTeam.objects.all() if user_sees_all_calls(user) else CareTeam.objects.filter(members=user)
     open_calls = Q(calls__state=Call.State.OPEN)
+    since = _end_of_day(today - timedelta(days=LATE_WINDOW_DAYS))
     rows = teams.annotate(
         due_today=Count("calls", filter=open_calls & Q(calls__due_at__lt=_end_of_day(today),
                                                        calls__deadline__gte=today)),
         overdue=Count("calls", filter=open_calls & Q(calls__deadline__lt=today)),
+        closed_late=Count("calls", filter=Q(calls__state=Call.State.CLOSED, calls__days_late__gt=0,
+                                            calls__closed_at__gte=since)),
     ).order_by("name")
-    return [{"team": team, "due_today": team.due_today, "overdue": team.overdue} for team in rows]
+    return [{"team": team, "due_today": team.due_today, "overdue": team.overdue, "closed_late": team.closed_late}
+            for team in rows]
 
 
 def customer_recent_calls(customer: CustomerAccount, limit: int = 10):

@@ -3,14 +3,17 @@
 The screens themselves live in ``home/admin/``.
 """
 
+from django.db import models
 from django.urls import path, reverse
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.ui.fields import register_display_class
 from wagtail.snippets.models import register_snippet
 
 from home.admin import people, two_factor
 from home.admin.dashboard import dashboard_csv_view
+from home.admin.fields import LocalDateTimeDisplay
 from home.admin.outbox import outbox_retry_view, outbox_viewset
 from home.admin.product_lines import product_line_viewset
 from home.admin.rights import PersonalDataGroup, admin_urls
@@ -24,6 +27,8 @@ def register_outbox():
 
 
 register_snippet(product_line_viewset)
+# Inspect pages show every moment in the site's time zone (Wagtail's default prints it in UTC).
+register_display_class(models.DateTimeField, display_class=LocalDateTimeDisplay)
 
 
 @hooks.register("register_log_actions")

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views import chooser as snippet_chooser
@@ -62,17 +63,42 @@ class VisibleInspectView(VisibleObjectMixin, generic.InspectView):
     pass
 
 
+class VisibleDeleteView(VisibleObjectMixin, generic.DeleteView):
+    pass
+
+
+class VisibleObjectQuerysetMixin:
+    """For Wagtail's history and usage views, which load their object from ``get_base_object_queryset``."""
+
+    visible = None
+
+    def get_base_object_queryset(self):
+        return self.visible(self.request.user)
+
+
+class VisibleHistoryView(VisibleObjectQuerysetMixin, history.HistoryView):
+    pass
+
+
+class VisibleUsageView(VisibleObjectQuerysetMixin, usage.UsageView):
+    pass
+
+
 class TeamScopedViewSet(ModelViewSet):
     """A ModelViewSet whose listing, edit and inspect views show only what ``visible(user)`` returns.
 
     Set ``visible = staticmethod(selectors.<x>_visible_to)``; view classes given by a subclass must
-    mix in ``VisibleObjectMixin``.
+    mix in ``VisibleObjectMixin`` (history and usage views ``VisibleObjectQuerysetMixin``). Every view
+    naming an object (edit, inspect, delete, history, usage) answers 403/404 for another team's row.
     """
 
     visible = None
     index_view_class = VisibleIndexView
     edit_view_class = VisibleEditView
     inspect_view_class = VisibleInspectView
+    delete_view_class = VisibleDeleteView
+    history_view_class = VisibleHistoryView
+    usage_view_class = VisibleUsageView
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(visible=self.visible, **kwargs)
@@ -82,6 +108,15 @@ class TeamScopedViewSet(ModelViewSet):
 
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(visible=self.visible, **kwargs)
+
+    def get_delete_view_kwargs(self, **kwargs):
+        return super().get_delete_view_kwargs(visible=self.visible, **kwargs)
+
+    def get_history_view_kwargs(self, **kwargs):
+        return super().get_history_view_kwargs(visible=self.visible, **kwargs)
+
+    def get_usage_view_kwargs(self, **kwargs):
+        return super().get_usage_view_kwargs(visible=self.visible, **kwargs)
 
 
 # Read-only listings --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
@@ -17,8 +18,8 @@ from ..models import Call
 from ..services import CareError
 from ..services.calls import call_log_outcome
 from ..services.customers import contact_reveal, customer_contacts, revealed_contacts
-from ..services.scripts import call_progress, call_record_answer
-from .base import PermissionMenuItem, TeamScopedViewSet, VisibleIndexView
+from ..services.scripts import call_answers, call_progress, call_record_answer
+from .base import PermissionMenuItem, TeamScopedViewSet, VisibleIndexView, VisibleInspectView
 
 
 class MaskedPhoneColumn(Column):
@@ -36,6 +37,19 @@ class CallIndexView(VisibleIndexView):
         return queryset.filter(customer__in=selectors.customers_find(self.request.user, self.search_query).values("pk"))
 
 
+class CallInspectView(VisibleInspectView):
+    def get_answers_display_value(self):
+        """The script's answers as on the call screen: one number per step, answers in the reader's language."""
+        answered = call_answers(self.object)
+        if not answered:
+            return "-"
+        return format_html("<ul class=\"care-answers\">{}</ul>", format_html_join(
+            "", "<li data-step=\"{}\">{} · {} — <strong>{}</strong></li>",
+            ((item["number"], _("Step %(n)s") % {"n": item["number"]}, item["text"], item["label"])
+             for item in answered),
+        ))
+
+
 class CallViewSet(TeamScopedViewSet):
     model = Call
     visible = staticmethod(selectors.calls_visible_to)
@@ -43,18 +57,20 @@ class CallViewSet(TeamScopedViewSet):
     menu_label = gettext_lazy("Calls")
     menu_order = 110
     index_view_class = CallIndexView
+    inspect_view_class = CallInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = [
         "customer", "purpose", "due_at", "deadline", "assignee", "team", "state", "disposition", "attempts",
-        MaskedPhoneColumn("phone", label=gettext_lazy("phone")),
+        "days_late", MaskedPhoneColumn("phone", label=gettext_lazy("phone")),
     ]
     list_filter = {"state": ["exact"], "purpose": ["exact"], "team": ["exact"], "disposition": ["exact"],
-                   "assignee": ["exact"], "due_at": ["lt"], "deadline": ["gte", "lt"], "closed_at": ["gte", "lt"]}
+                   "assignee": ["exact"], "due_at": ["lt"], "deadline": ["gte", "lt"], "closed_at": ["gte", "lt"],
+                   "days_late": ["gte"]}
     search_fields = ["customer__organisation__name", "customer__person__name"]
     form_fields = ["assignee", "team", "due_at", "deadline", "notes"]
     inspect_view_fields = ["customer", "purpose", "period_key", "due_at", "deadline", "assignee", "team", "state",
-                           "disposition", "attempts", "callback_at", "closed_at", "notes"]
+                           "disposition", "attempts", "callback_at", "closed_at", "days_late", "notes", "answers"]
 
 
 # The call queue: my calls due today and overdue, per team, and the figures ------------------------
@@ -73,8 +89,10 @@ def call_queue_view(request):
         "team_due": selectors.calls_due_today(user, today=today).exclude(assignee=user),
         "team_overdue": selectors.calls_overdue(user, today=today).exclude(assignee=user),
         "per_team": selectors.call_queue_per_team(user, today=today),
+        "late_days": selectors.LATE_WINDOW_DAYS,
         "coverage": selectors.six_month_coverage(today=today),
-        "csat": selectors.csat(since=timezone.now() - timezone.timedelta(days=90)),
+        "csat": selectors.csat(since=timezone.now() - timezone.timedelta(days=90),
+                               ratings=selectors.ratings_visible_to(user)),
         "response": selectors.survey_response_rate(since=timezone.now() - timezone.timedelta(days=90)),
         "today": today,
     }
@@ -98,6 +116,10 @@ class CallQueueViewSet(ViewSet):
 
 
 # The call screen -----------------------------------------------------------------------------------
+
+
+def _step_number(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
 
 
 @permission_required("care.view_call", raise_exception=True)
@@ -128,6 +150,13 @@ def call_work_view(request, pk):
                     if call.state == Call.State.OPEN:
                         messages.success(request, _("Outcome recorded. Next try: %(when)s.") % {
                             "when": timezone.localtime(call.due_at).strftime("%Y-%m-%d %H:%M")})
+                        if timezone.localtime(call.due_at).date() > call.deadline:
+                            messages.warning(request, _(
+                                "The next try is after the deadline (%(deadline)s): the call will count as late."
+                            ) % {"deadline": call.deadline.strftime("%Y-%m-%d")})
+                    elif call.days_late:
+                        messages.warning(request, _("The call is closed %(days)s days after its deadline.") % {
+                            "days": call.days_late})
                     else:
                         messages.success(request, _("The call is closed: %(outcome)s.") % {
                             "outcome": call.get_disposition_display()})
@@ -155,7 +184,7 @@ def call_work_view(request, pk):
         "certificates": selectors.customer_valid_certificates(customer, person_ids),
         "signups": selectors.people_training_signups(person_ids),
         "replies": selectors.people_journal_replies(person_ids),
-        "progress": call_progress(call),
+        "progress": call_progress(call, back_to=_step_number(request.GET.get("step", ""))),
         "outcome_form": outcome_form,
         "can_work": request.user.has_perm("care.work_call") and call.state == Call.State.OPEN,
         "attempt_log": call.attempt_log.select_related("user")[:20],

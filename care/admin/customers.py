@@ -131,7 +131,17 @@ class CustomerViewSet(TeamScopedViewSet):
         return super().get_urlpatterns() + [path("<int:pk>/inbound/", customer_inbound_call_view, name="inbound")]
 
 
-class DeviceCreateView(generic.CreateView):
+class DeviceFormMixin:
+    """A device belongs to a customer the user sees: the choices, and what the form accepts when posted
+    (the field validates against this queryset on the server), are the user's customers only."""
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["customer"].queryset = selectors.customers_visible_to(self.request.user)
+        return form
+
+
+class DeviceCreateView(DeviceFormMixin, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return device_register(
@@ -149,6 +159,10 @@ def _device_visible(user):
     )
 
 
+class DeviceEditView(DeviceFormMixin, VisibleEditView):
+    pass
+
+
 class DeviceViewSet(TeamScopedViewSet):
     model = Device
     visible = staticmethod(_device_visible)
@@ -156,6 +170,7 @@ class DeviceViewSet(TeamScopedViewSet):
     menu_label = _("Devices")
     menu_order = 130
     add_view_class = DeviceCreateView
+    edit_view_class = DeviceEditView
     copy_view_enabled = False
     list_display = ["serial", "model", "customer", "product_line", "activated_on", "warranty_until"]
     list_filter = ["product_line"]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .customers import CareTeam, CustomerAccount, Device
@@ -56,6 +57,10 @@ class Call(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    days_late = models.PositiveSmallIntegerField(
+        _("days late"), null=True, blank=True,
+        help_text=_("Days after the deadline the call was closed (0: on time); the deadline itself never moves."),
+    )
 
     class Meta:
         verbose_name = _("call")
@@ -77,6 +82,13 @@ class Call(models.Model):
 
     def __str__(self):
         return f"{self.get_purpose_display()} · {self.customer}"
+
+    @property
+    def is_late(self) -> bool:
+        """Closed after its deadline, or still open with the deadline passed."""
+        if self.days_late is not None:
+            return self.days_late > 0
+        return self.state == self.State.OPEN and self.deadline < timezone.localdate()
 
     def clean(self):
         if self.state == self.State.CLOSED and not self.disposition:

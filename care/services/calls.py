@@ -14,10 +14,11 @@ from wagtail.log_actions import log
 
 from home.services.outbox import outbox_enqueue_template
 
+from .. import tasks
 from ..models import Call, CallAttempt, CallPurpose, CareTeam, Complaint, CustomerAccount, Device, SatisfactionRating
 from . import CareError
 from .customers import customer_get_or_create, customer_primary_contact
-from .satisfaction import rating_record
+from .satisfaction import rating_record, survey_waits_for_quality_call
 from .scheduling import (
     add_working_days,
     add_working_hours,
@@ -260,6 +261,9 @@ def call_log_outcome(
     - no answer / busy: again after 4 / 1 working hours; after 3 failed tries the call is closed and
       the customer is emailed;
     - call back: due again at the time the customer asked (moved out of quiet hours).
+
+    The deadline never moves: a retry or callback after it keeps the call overdue, and the call
+    records on closing how many days after its deadline it was closed (``days_late``).
     """
     now = now or timezone.now()
     call = Call.objects.select_for_update(of=("self",)).select_related("customer", "contact", "device").get(pk=call_id)
@@ -292,9 +296,11 @@ def call_log_outcome(
     else:
         call.state = Call.State.CLOSED
         call.closed_at = now
-    due_day = timezone.localtime(call.due_at).date()
-    if call.state == Call.State.OPEN and due_day > call.deadline:
-        call.deadline = due_day
+    # The deadline never moves: a try or a callback after it leaves the call late, and closing it
+    # records by how many days (a callback the customer asked for late counts as late too).
+    past_deadline = call.state == Call.State.OPEN and timezone.localtime(call.due_at).date() > call.deadline
+    if call.state == Call.State.CLOSED:
+        call.days_late = max((timezone.localtime(now).date() - call.deadline).days, 0)
     try:
         call.full_clean(validate_constraints=False)
     except ValidationError as exc:
@@ -309,8 +315,12 @@ def call_log_outcome(
         )
     if emailed:
         _send_unreached_email(call)
+    if (call.state == Call.State.CLOSED and call.purpose == CallPurpose.QUALITY_CONTROL and call.complaint_id
+            and survey_waits_for_quality_call(call.complaint)):
+        tasks.survey_send_for_complaint_task.delay_on_commit(call.complaint_id)
     log(instance=call, action="care.call_outcome", user=acting_user,
-        data={"disposition": disposition, "attempts": call.attempts})
+        data={"disposition": disposition, "attempts": call.attempts, "days_late": call.days_late,
+              "next_try_after_deadline": past_deadline})
     return call
 
 

@@ -26,6 +26,7 @@ from ..tasks import survey_send_for_complaint_task
 from . import CareError
 from .calls import call_create_for_complaint
 from .complaint_state import checklist_for, complaint_lock, complaint_log, complaint_set_targets
+from .satisfaction import survey_waits_for_quality_call
 
 __all__ = [
     "complaint_check_item", "complaint_close", "complaint_create", "complaint_hand_over", "complaint_lock",
@@ -257,7 +258,7 @@ def _open_items(complaint: Complaint) -> list[str]:
 
 def _in_quality_sample(complaint: Complaint) -> bool:
     """A stable sample of resolved complaints (CARE_QC_SAMPLE_RATE, default 20%) gets a quality call."""
-    rate = float(getattr(settings, "CARE_QC_SAMPLE_RATE", 0.2))
+    rate = settings.CARE_QC_SAMPLE_RATE
     digest = int(hashlib.sha256(complaint.reference.encode()).hexdigest()[:8], 16)
     return digest % 10000 < rate * 10000
 
@@ -267,7 +268,8 @@ def complaint_resolve(
     *, complaint_id: int, acting_user, resolution: str, skip_reason: str = "", notify: bool = True
 ) -> Complaint:
     """Resolve: close the work order, create the follow-up call (and for a sample a quality call),
-    tell the customer and send the satisfaction survey.
+    tell the customer and send the satisfaction survey (or, where that is the rule, leave it to the
+    quality-control call: ``survey_waits_for_quality_call``).
 
     Every checklist item (of the complaint and of its open work order) must be done, or ``skip_reason``
     says why not; it is kept on the complaint."""
@@ -303,7 +305,7 @@ def complaint_resolve(
     complaint_log(complaint, "care.complaint_resolve", acting_user, calls=calls,
                   skipped=open_items if open_items else [], skip_reason=complaint.checklist_skip_reason)
     person = complaint.person
-    if notify and person and person.email and not person.do_not_contact:
+    if notify and person and person.email and not person.do_not_contact and not survey_waits_for_quality_call(complaint):
         survey_send_for_complaint_task.delay_on_commit(complaint.pk)
     if notify and person and person.email and not person.do_not_contact:
         outbox_enqueue_template(

@@ -3,6 +3,7 @@
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -13,7 +14,7 @@ from home.emails import absolute_url
 from home.models import Person
 from home.services.outbox import outbox_enqueue_template
 
-from ..models import Call, Complaint, CustomerAccount, SatisfactionRating, SurveyInvitation
+from ..models import Call, CallPurpose, Complaint, CustomerAccount, SatisfactionRating, SurveyInvitation
 from . import CareError
 from .customers import customer_get_or_create
 
@@ -66,8 +67,20 @@ def survey_send(
     return invitation
 
 
+def survey_waits_for_quality_call(complaint: Complaint) -> bool:
+    """The rule: for complaints of the categories in CARE_SURVEY_AFTER_QUALITY_CALL ("*": all) that have a
+    quality-control call, the survey is sent once that call is logged, not on resolution."""
+    categories = settings.CARE_SURVEY_AFTER_QUALITY_CALL
+    if "*" not in categories and complaint.category not in categories:
+        return False
+    return complaint.calls.filter(purpose=CallPurpose.QUALITY_CONTROL).exists()
+
+
 def survey_send_for_complaint(*, complaint_id: int) -> SurveyInvitation | None:
-    """The survey after a resolved complaint: rates who handled it and the product line."""
+    """The survey after a resolved complaint: rates who handled it and the product line.
+
+    Sent once per complaint whoever asks (resolution or the quality-control call): the invitation is
+    unique per customer, person and reason."""
     complaint = Complaint.objects.select_related("person", "organisation").get(pk=complaint_id)
     if complaint.person is None:
         return None

@@ -91,13 +91,49 @@ def _clean_answer(step: dict, answer: str) -> str:
     return answer[:2000]
 
 
-def call_progress(call: Call) -> dict:
-    """Where the caller is in the script: {"current": step number or None when done, "path": [...], "steps": {...}}."""
+def answer_label(item: dict) -> str:
+    """A recorded answer as people read it, in the active language ("ok" of a say step reads "said")."""
+    answer, kind = item.get("a", ""), item.get("kind", "")
+    labels = {
+        "ok": _("said"), "yes": _("yes"), "no": _("no"), "done": _("done"), "not_done": _("not done"),
+    }
+    if kind in ("", "yes_no", "checklist") and answer in labels:
+        return labels[answer]
+    if kind == "rating":
+        return _("%(score)s of 5") % {"score": answer}
+    return answer
+
+
+def call_answers(call: Call) -> list[dict]:
+    """The answers given so far, in the order they were given: [{"number", "text", "answer", "label"}]."""
+    answers = call.answers or {}
+    recorded = answers.get("steps", {})
+    found = []
+    for number in answers.get("path", []):
+        item = recorded.get(str(number))
+        if item:
+            found.append({"number": number, "text": item.get("q", ""), "answer": item.get("a", ""),
+                          "label": answer_label(item)})
+    return found
+
+
+def call_progress(call: Call, *, back_to: int | None = None) -> dict:
+    """Where the caller is in the script: {"current": step number or None when done, "path": [...], ...}.
+
+    ``back_to`` (a step already answered) is the step shown again to change its answer (the Back step);
+    answering it again forgets what came after it (``call_record_answer``).
+    """
     steps = script_steps(call.script)
     answers = call.answers or {}
     current = answers.get("current", 1 if steps else None)
-    return {"steps": steps, "current": current, "path": answers.get("path", []),
-            "answers": answers.get("steps", {}), "finished": bool(steps) and current is None}
+    path = answers.get("path", [])
+    shown = back_to if back_to in path else current
+    # Back from the shown step: the answered step before it.
+    before = path[: path.index(shown)] if shown in path else path
+    previous = (answers.get("steps", {}).get(str(shown)) or {}).get("a", "") if shown in path else ""
+    return {"steps": steps, "current": current, "path": path, "answered": call_answers(call),
+            "shown": shown, "back": before[-1] if before else None, "previous": previous,
+            "finished": bool(steps) and current is None}
 
 
 @transaction.atomic

@@ -289,6 +289,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Customer care: a sample of resolved complaints (this share, 0-1) gets a quality-control call; for
+# complaints of these categories (comma separated, "*" for every category) that get one, the
+# satisfaction survey is emailed once that call is logged instead of on resolution.
+CARE_QC_SAMPLE_RATE = float(os.environ.get("CARE_QC_SAMPLE_RATE", "0.2"))
+CARE_SURVEY_AFTER_QUALITY_CALL = env_list("CARE_SURVEY_AFTER_QUALITY_CALL")
+
 # E-journal delivery (newsletter): batch size, when a claimed batch counts as abandoned, the bounce
 # address (a "+<reader id>" is added to it: VERP), the inbound webhook's secret, DKIM signing.
 JOURNAL_BATCH_SIZE = int(os.environ.get("JOURNAL_BATCH_SIZE", 500))
