@@ -3,7 +3,6 @@
 import re
 
 from django.urls import reverse
-from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -60,11 +59,7 @@ GIFT_LETTER_EMAIL = "care/emails/gift_letter"
 
 
 def _letter_email_context(recipient: GiftRecipient) -> dict:
-    return {
-        "recipient": recipient,
-        "letter_html": linebreaks(escape(recipient.letter_body)),
-        "address_path": gift_address_path(recipient),
-    }
+    return {"recipient": recipient, "address_path": gift_address_path(recipient)}
 
 
 def gift_letter_email(recipient: GiftRecipient) -> tuple[str, str, str]:
