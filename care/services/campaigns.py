@@ -53,17 +53,24 @@ def campaign_feedback(campaign: GiftCampaign):
 
 
 def campaign_selection(campaign: GiftCampaign) -> list[dict]:
-    """One row per customer: the person, what they told us, and whether they are excluded."""
+    """One row per customer: the person, what they told us, and whether they are excluded or pending."""
     rows = {}
     for complaint in campaign_feedback(campaign):
         row = rows.setdefault(complaint.person_id, {"person": complaint.person, "feedback": []})
         row["feedback"].append(complaint)
+    # A complaint open now, even one received after the period, holds the thank-you back too.
+    still_open = {}
+    for complaint in Complaint.objects.filter(person_id__in=rows).exclude(
+        state__in=[Complaint.State.RESOLVED, Complaint.State.CLOSED]
+    ).order_by("received_at"):
+        still_open.setdefault(complaint.person_id, []).append(complaint)
     result = []
     for row in rows.values():
         row["excluded"] = row["person"].do_not_contact
         # Not yet: a complaint still open, or feedback with no change recorded (the letter's "what we
         # changed" would be blank). Listed apart; a later launch picks them up once resolved.
-        row["pending"] = [c for c in row["feedback"] if c.is_open or not c.resolution.strip()]
+        pending = [c for c in row["feedback"] if c.is_open or not c.resolution.strip()]
+        row["pending"] = pending + [c for c in still_open.get(row["person"].pk, []) if c not in pending]
         result.append(row)
     result.sort(key=lambda r: (r["excluded"], r["person"].name, r["person"].pk))
     return result
@@ -178,6 +185,15 @@ def gift_campaign_launch(*, campaign_id: int, acting_user, previewed: str) -> di
     return counts
 
 
+def _courier_phone(phone: str) -> str:
+    """A mainland mobile as its 11 digits (as couriers want it), however it was typed; anything else as typed."""
+    try:
+        mobile = normalise_mobile(phone)
+    except ValidationError:
+        mobile = ""
+    return mobile[3:] if mobile.startswith("+86") else phone.strip()[:30]
+
+
 def gift_address_confirm(*, token: str, name: str, phone: str, address: str, postcode: str = "") -> GiftRecipient:
     """The customer confirms or corrects their postal address through their private link."""
     with transaction.atomic():
@@ -187,7 +203,7 @@ def gift_address_confirm(*, token: str, name: str, phone: str, address: str, pos
         if recipient.state not in {GiftRecipient.State.ADDRESS_TO_CONFIRM, GiftRecipient.State.CONFIRMED}:
             raise CareError(_("Your gift is already on its way; the address can no longer be changed."))
         recipient.ship_name = " ".join(name.split())[:120]
-        recipient.ship_phone = phone.strip()[:30]
+        recipient.ship_phone = _courier_phone(phone)
         recipient.ship_address = address.strip()
         recipient.ship_postcode = postcode.strip()[:12]
         if not (recipient.ship_name and recipient.ship_address and recipient.ship_phone):

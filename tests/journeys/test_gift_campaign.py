@@ -212,7 +212,7 @@ def test_a_care_manager_previews_launches_and_ships_only_confirmed_gifts(
         page.get_by_role("link", name="发货清单（CSV）").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert {r["name"]: (r["confirmed_by"], r["phone"], r["state"]) for r in rows} == {
-        "张伟": ("customer", "138 0013 8000", "confirmed"),
+        "张伟": ("customer", "13800138000", "confirmed"),  # typed "138 0013 8000"
         "李娜": ("staff", "13900139002", "confirmed"),
     }
     assert [r["address"] for r in rows if r["name"] == "李娜"] == ["浙江省杭州市西湖区\n文三路 90 号 3 幢 201 室"]

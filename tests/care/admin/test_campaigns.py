@@ -167,9 +167,10 @@ def test_staff_enter_an_address_it_counts_as_confirmed_by_staff_and_the_customer
     assert sorted(rows) == [recipient_reference(li)] and rows[recipient_reference(li)]["confirmed_by"] == "staff"
 
     # The customer's own link still works until it ships; then it is the customer's confirmation.
-    gift_address_confirm(token=li.address_token, name="李娜", phone="13900139002", address="浙江省杭州市滨江区江南大道1号")
+    gift_address_confirm(token=li.address_token, name="李娜", phone="+86 139 0013 9002", address="浙江省杭州市滨江区江南大道1号")
     li.refresh_from_db()
     assert li.confirmed_by == GiftRecipient.ConfirmedBy.CUSTOMER and "滨江区" in li.ship_address
+    assert li.ship_phone == "13900139002"  # as the courier wants it
 
 
 def test_a_shipped_gift_takes_no_address_a_returned_one_is_corrected_and_sent_again(people, year, manager):
