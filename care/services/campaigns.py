@@ -53,12 +53,13 @@ def campaign_feedback(campaign: GiftCampaign):
 
 
 def campaign_selection(campaign: GiftCampaign) -> list[dict]:
-    """One row per customer: the person, what they told us, and whether they are excluded or pending."""
+    """One row per customer: the person, what they told us, whether they are excluded or pending, and their
+    complaints open now that were received after the period ("open_now")."""
     rows = {}
     for complaint in campaign_feedback(campaign):
         row = rows.setdefault(complaint.person_id, {"person": complaint.person, "feedback": []})
         row["feedback"].append(complaint)
-    # A complaint open now, even one received after the period, holds the thank-you back too.
+    # Complaints open now that were received after the period: shown with the preview as a warning.
     still_open = {}
     for complaint in Complaint.objects.filter(person_id__in=rows).exclude(
         state__in=[Complaint.State.RESOLVED, Complaint.State.CLOSED]
@@ -69,8 +70,8 @@ def campaign_selection(campaign: GiftCampaign) -> list[dict]:
         row["excluded"] = row["person"].do_not_contact
         # Not yet: a complaint still open, or feedback with no change recorded (the letter's "what we
         # changed" would be blank). Listed apart; a later launch picks them up once resolved.
-        pending = [c for c in row["feedback"] if c.is_open or not c.resolution.strip()]
-        row["pending"] = pending + [c for c in still_open.get(row["person"].pk, []) if c not in pending]
+        row["pending"] = [c for c in row["feedback"] if c.is_open or not c.resolution.strip()]
+        row["open_now"] = [c for c in still_open.get(row["person"].pk, []) if c not in row["feedback"]]
         result.append(row)
     result.sort(key=lambda r: (r["excluded"], r["person"].name, r["person"].pk))
     return result
@@ -123,12 +124,13 @@ def campaign_preview(campaign: GiftCampaign) -> dict:
     ``letters``: the new recipients with their letters, built by the code the launch runs; ``no_email``:
     those of them with no email address (the letter is not emailed: print it, enter the address);
     ``excluded``: customers who asked not to be contacted (kept as excluded, no letter); ``waiting``:
-    selection rows left out until their feedback is resolved with a recorded change; ``existing``: customers
+    selection rows left out until their feedback is resolved with a recorded change; ``open_now``: rows of
+    letters whose customer has a complaint open now, received after the period (a warning); ``existing``: customers
     already in the campaign. ``digest`` fingerprints what would be stored; the launch requires it.
     """
     template = _live_template(campaign)
     existing = set(campaign.recipients.values_list("person_id", flat=True))
-    letters, excluded, waiting = [], [], []
+    letters, excluded, waiting, open_now = [], [], [], []
     for row in campaign_selection(campaign):
         if row["person"].pk in existing:
             continue
@@ -138,6 +140,8 @@ def campaign_preview(campaign: GiftCampaign) -> dict:
             waiting.append(row)
         else:
             letters.append(_recipient_new(campaign, row, template))
+            if row["open_now"]:
+                open_now.append(row)
     fingerprint = json.dumps(
         [campaign.gift_description]
         + [[r.person_id, r.state, r.language, r.letter_subject, r.letter_body] for r in excluded + letters],
@@ -148,6 +152,7 @@ def campaign_preview(campaign: GiftCampaign) -> dict:
         "no_email": [r for r in letters if not r.person.email],
         "excluded": excluded,
         "waiting": waiting,
+        "open_now": open_now,
         "existing": len(existing),
         "digest": hashlib.sha256(fingerprint.encode()).hexdigest(),
     }

@@ -268,13 +268,16 @@ def test_courier_csv_import_command(feedback, last_year, tmp_path):
     assert (zhang.state, zhang.tracking_number) == ("shipped", "EA123CN")
 
 
-def test_a_complaint_open_now_holds_the_thank_you_back_even_one_received_after_the_period(feedback, last_year):
+def test_a_complaint_opened_after_the_period_is_shown_as_a_warning_in_the_preview(feedback, last_year):
     manager = staff_user("boss", CARE_MANAGERS)
     item = campaign(last_year)
     newer = complaint(feedback, name="张伟", email="zhang.wei@example.com", summary="网关又掉线了", notify=False)
     [row] = [row for row in campaign_selection(item) if row["person"].name == "张伟"]
-    assert row["pending"] == [newer] and len(row["feedback"]) == 2  # last year's two, both resolved
-    assert launch(item, manager)["pending"] == 1
-    assert not GiftRecipient.objects.filter(person__name="张伟").exists()
-    page = _inspect(item, manager)
-    assert "data-pending" in page and newer.reference in page
+    assert row["open_now"] == [newer] and not row["pending"] and len(row["feedback"]) == 2
+    from django.test import Client
+
+    client = Client()
+    client.force_login(manager)
+    page = client.get(reverse("care_campaigns:preview", args=[item.pk])).content.decode()
+    warning = page[page.index("data-open-now"):page.index("data-left-out")]
+    assert "张伟" in warning and newer.reference in warning and "Emily" not in warning
