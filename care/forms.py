@@ -56,6 +56,21 @@ class GiftAddressForm(PublicFormMixin, forms.Form):
     postcode = forms.CharField(label=_("Postcode"), max_length=12, required=False)
 
 
+class GiftAddressStaffForm(PublicFormMixin, forms.Form):
+    """Staff enter a gift's delivery address. ``services.campaigns.gift_address_enter`` validates it (every
+    field's error at once, so nothing is required here)."""
+
+    REQUIRED = ("name", "phone", "address")
+
+    name = forms.CharField(label=_("Recipient name"), max_length=120, required=False)
+    phone = forms.CharField(label=_("Mobile (mainland China)"), max_length=30, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel"}))
+    address = forms.CharField(label=_("Address"), max_length=600, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text=_("Province, city, district, street and number; at most 4 lines."))
+    postcode = forms.CharField(label=_("Postcode"), max_length=12, required=False)
+
+
 class ComplaintStaffForm(forms.ModelForm):
     """Care staff enter a complaint received by phone, SMS, email or IM."""
 

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from ..models import Call, CallPurpose, Complaint, CustomerAccount, GiftCampaign, GiftRecipient, SatisfactionRating
-from ..services.campaigns import gift_campaign_launch, gift_recipient_set_state
+from ..services.campaigns import campaign_preview, gift_address_enter, gift_campaign_launch, gift_recipient_set_state
 from ..services.complaints import complaint_resolve
 from .complaints import checklist_tick_all
 from .history import load_history
@@ -68,10 +68,12 @@ def load_activity(pages, stdout=None):
 
     campaign = GiftCampaign.objects.filter(state=GiftCampaign.State.DRAFT, letter_template__isnull=False).first()
     if campaign is not None:
-        gift_campaign_launch(campaign_id=campaign.pk, acting_user=manager)
+        gift_campaign_launch(campaign_id=campaign.pk, acting_user=manager,
+                             previewed=campaign_preview(campaign)["digest"])
         recipients = campaign.recipients.filter(state=GiftRecipient.State.ADDRESS_TO_CONFIRM).order_by("pk")
         for n, recipient in enumerate(recipients[:3]):
-            gift_recipient_set_state(recipient_id=recipient.pk, state=GiftRecipient.State.CONFIRMED, acting_user=manager)
+            gift_address_enter(recipient_id=recipient.pk, name=recipient.ship_name or "客户", phone=f"1380013{8100 + n}",
+                               address=f"上海市浦东新区世纪大道{100 + n}号", postcode="200120", acting_user=manager)
             if n < 2:
                 gift_recipient_set_state(recipient_id=recipient.pk, state=GiftRecipient.State.SHIPPED, acting_user=manager,
                                          courier="顺丰速运", tracking=f"SF{1000000 + recipient.pk}")

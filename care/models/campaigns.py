@@ -106,6 +106,10 @@ class GiftRecipient(models.Model):
         DELIVERED = "delivered", _("delivered")
         RETURNED = "returned", _("returned")
 
+    class ConfirmedBy(models.TextChoices):
+        CUSTOMER = "customer", _("the customer")
+        STAFF = "staff", _("care staff")
+
     campaign = models.ForeignKey(GiftCampaign, verbose_name=_("campaign"), on_delete=models.CASCADE,
                                  related_name="recipients")
     person = models.ForeignKey("home.Person", verbose_name=_("customer"), on_delete=models.CASCADE,
@@ -123,6 +127,10 @@ class GiftRecipient(models.Model):
     ship_address = models.TextField(_("postal address"), blank=True)
     ship_postcode = models.CharField(_("postcode"), max_length=12, blank=True)
     confirmed_at = models.DateTimeField(_("address confirmed"), null=True, blank=True)
+    confirmed_by = models.CharField(
+        _("address confirmed by"), max_length=10, choices=ConfirmedBy.choices, blank=True,
+        help_text=_("An address staff entered or corrected counts as confirmed by staff."),
+    )
     courier = models.CharField(_("courier"), max_length=60, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
     shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)

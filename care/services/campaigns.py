@@ -4,10 +4,13 @@ The letters themselves (merge fields, rendering, sending) are in ``services.lett
 """
 
 import csv
+import hashlib
 import io
+import json
 import re
 from datetime import datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from home import csv as safe_csv
+from home.identity import normalise_mobile
 
 from ..models import Complaint, GiftCampaign, GiftRecipient, LetterTemplate
 from ..tasks import gift_letters_send_task
@@ -24,6 +28,7 @@ from .letters import letter_merge_fields, letter_render
 LOG_ACTIONS = {
     "care.campaign_launch": (gettext_lazy("Launch campaign"), gettext_lazy("Campaign launched")),
     "care.gift_address_confirm": (gettext_lazy("Confirm address"), gettext_lazy("Address confirmed by the customer")),
+    "care.gift_address_enter": (gettext_lazy("Enter address"), gettext_lazy("Address entered by staff")),
     "care.gift_state": (gettext_lazy("Change gift state"), gettext_lazy("Gift state changed")),
     "care.gift_shipments_import": (gettext_lazy("Import shipments"), gettext_lazy("Shipments imported")),
 }
@@ -48,17 +53,25 @@ def campaign_feedback(campaign: GiftCampaign):
 
 
 def campaign_selection(campaign: GiftCampaign) -> list[dict]:
-    """One row per customer: the person, what they told us, and whether they are excluded."""
+    """One row per customer: the person, what they told us, whether they are excluded or pending, and their
+    complaints open now that were received after the period ("open_now")."""
     rows = {}
     for complaint in campaign_feedback(campaign):
         row = rows.setdefault(complaint.person_id, {"person": complaint.person, "feedback": []})
         row["feedback"].append(complaint)
+    # Complaints open now that were received after the period: shown with the preview as a warning.
+    still_open = {}
+    for complaint in Complaint.objects.filter(person_id__in=rows).exclude(
+        state__in=[Complaint.State.RESOLVED, Complaint.State.CLOSED]
+    ).order_by("received_at"):
+        still_open.setdefault(complaint.person_id, []).append(complaint)
     result = []
     for row in rows.values():
         row["excluded"] = row["person"].do_not_contact
         # Not yet: a complaint still open, or feedback with no change recorded (the letter's "what we
         # changed" would be blank). Listed apart; a later launch picks them up once resolved.
         row["pending"] = [c for c in row["feedback"] if c.is_open or not c.resolution.strip()]
+        row["open_now"] = [c for c in still_open.get(row["person"].pk, []) if c not in row["feedback"]]
         result.append(row)
     result.sort(key=lambda r: (r["excluded"], r["person"].name, r["person"].pk))
     return result
@@ -87,42 +100,86 @@ def _live_template(campaign: GiftCampaign) -> LetterTemplate:
     return template
 
 
-def gift_campaign_launch(*, campaign_id: int, acting_user) -> dict:
-    """Create one recipient per selected customer (never twice) with their letter; queue the letters.
+def _recipient_new(campaign: GiftCampaign, row: dict, template: LetterTemplate) -> GiftRecipient:
+    """The recipient a launch stores for a selected customer, with their letter (not saved)."""
+    person = row["person"]
+    recipient = GiftRecipient(
+        campaign=campaign,
+        person=person,
+        language=person.language,
+        feedback=_feedback_items(row["feedback"]),
+        state=GiftRecipient.State.EXCLUDED if row["excluded"] else GiftRecipient.State.ADDRESS_TO_CONFIRM,
+        ship_name=person.name,
+        ship_phone=person.mobile,
+    )
+    if not row["excluded"]:
+        subject, body = letter_render(template, letter_merge_fields(recipient), recipient.language)
+        recipient.letter_subject, recipient.letter_body = subject[:200], body
+    return recipient
 
+
+def campaign_preview(campaign: GiftCampaign) -> dict:
+    """What launching now would store and send, without storing anything.
+
+    ``letters``: the new recipients with their letters, built by the code the launch runs; ``no_email``:
+    those of them with no email address (the letter is not emailed: print it, enter the address);
+    ``excluded``: customers who asked not to be contacted (kept as excluded, no letter); ``waiting``:
+    selection rows left out until their feedback is resolved with a recorded change; ``open_now``: rows of
+    letters whose customer has a complaint open now, received after the period (a warning); ``existing``: customers
+    already in the campaign. ``digest`` fingerprints what would be stored; the launch requires it.
+    """
+    template = _live_template(campaign)
+    existing = set(campaign.recipients.values_list("person_id", flat=True))
+    letters, excluded, waiting, open_now = [], [], [], []
+    for row in campaign_selection(campaign):
+        if row["person"].pk in existing:
+            continue
+        if row["excluded"]:
+            excluded.append(_recipient_new(campaign, row, template))
+        elif row["pending"]:
+            waiting.append(row)
+        else:
+            letters.append(_recipient_new(campaign, row, template))
+            if row["open_now"]:
+                open_now.append(row)
+    fingerprint = json.dumps(
+        [campaign.gift_description]
+        + [[r.person_id, r.state, r.language, r.letter_subject, r.letter_body] for r in excluded + letters],
+        ensure_ascii=False,
+    )
+    return {
+        "letters": letters,
+        "no_email": [r for r in letters if not r.person.email],
+        "excluded": excluded,
+        "waiting": waiting,
+        "open_now": open_now,
+        "existing": len(existing),
+        "digest": hashlib.sha256(fingerprint.encode()).hexdigest(),
+    }
+
+
+def gift_campaign_launch(*, campaign_id: int, acting_user, previewed: str) -> dict:
+    """Store one recipient per selected customer (never twice) with their letter; queue the letters.
+
+    ``previewed`` is the ``digest`` of the ``campaign_preview`` the manager looked at: if the letters
+    would now differ (feedback resolved meanwhile, template or campaign edited), nothing is launched.
     Returns {"created": n, "excluded": n, "existing": n, "pending": n}. Launching again creates nothing
     new; customers whose feedback is not resolved yet ("pending") are left out until it is.
     """
     with transaction.atomic():
         campaign = GiftCampaign.objects.select_for_update().get(pk=campaign_id)
-        template = _live_template(campaign)
-        existing = set(campaign.recipients.values_list("person_id", flat=True))
-        counts = {"created": 0, "excluded": 0, "existing": len(existing), "pending": 0}
-        for row in campaign_selection(campaign):
-            person = row["person"]
-            if person.pk in existing:
-                continue
-            if row["pending"] and not row["excluded"]:
-                counts["pending"] += 1
-                continue
-            recipient = GiftRecipient(
-                campaign=campaign,
-                person=person,
-                language=person.language,
-                feedback=_feedback_items(row["feedback"]),
-                state=GiftRecipient.State.EXCLUDED if row["excluded"] else GiftRecipient.State.ADDRESS_TO_CONFIRM,
-                ship_name=person.name,
-                ship_phone=person.mobile,
-            )
-            if not row["excluded"]:
-                subject, body = letter_render(template, letter_merge_fields(recipient), recipient.language)
-                recipient.letter_subject, recipient.letter_body = subject[:200], body
+        preview = campaign_preview(campaign)
+        if previewed != preview["digest"]:
+            raise CareError(_("The letters have changed since they were previewed (feedback was resolved, or the "
+                              "campaign or its letter was edited). Look at the preview again, then launch."))
+        counts = {"created": 0, "excluded": 0, "existing": preview["existing"], "pending": len(preview["waiting"])}
+        for recipient in preview["excluded"] + preview["letters"]:
             try:
                 with transaction.atomic():
                     recipient.save()
             except IntegrityError:
                 continue
-            counts["excluded" if row["excluded"] else "created"] += 1
+            counts["excluded" if recipient.state == GiftRecipient.State.EXCLUDED else "created"] += 1
         if campaign.state != GiftCampaign.State.LAUNCHED:
             campaign.state = GiftCampaign.State.LAUNCHED
             campaign.launched_at = timezone.now()
@@ -131,6 +188,15 @@ def gift_campaign_launch(*, campaign_id: int, acting_user) -> dict:
         log(instance=campaign, action="care.campaign_launch", user=acting_user, data=counts)
         gift_letters_send_task.delay_on_commit(campaign.pk)
     return counts
+
+
+def _courier_phone(phone: str) -> str:
+    """A mainland mobile as its 11 digits (as couriers want it), however it was typed; anything else as typed."""
+    try:
+        mobile = normalise_mobile(phone)
+    except ValidationError:
+        mobile = ""
+    return mobile[3:] if mobile.startswith("+86") else phone.strip()[:30]
 
 
 def gift_address_confirm(*, token: str, name: str, phone: str, address: str, postcode: str = "") -> GiftRecipient:
@@ -142,16 +208,81 @@ def gift_address_confirm(*, token: str, name: str, phone: str, address: str, pos
         if recipient.state not in {GiftRecipient.State.ADDRESS_TO_CONFIRM, GiftRecipient.State.CONFIRMED}:
             raise CareError(_("Your gift is already on its way; the address can no longer be changed."))
         recipient.ship_name = " ".join(name.split())[:120]
-        recipient.ship_phone = phone.strip()[:30]
+        recipient.ship_phone = _courier_phone(phone)
         recipient.ship_address = address.strip()
         recipient.ship_postcode = postcode.strip()[:12]
         if not (recipient.ship_name and recipient.ship_address and recipient.ship_phone):
             raise CareError(_("Give a name, a phone number and an address."))
         recipient.state = GiftRecipient.State.CONFIRMED
         recipient.confirmed_at = timezone.now()
+        recipient.confirmed_by = GiftRecipient.ConfirmedBy.CUSTOMER
         recipient.full_clean()
         recipient.save()
         log(instance=recipient, action="care.gift_address_confirm", user=None)
+    return recipient
+
+
+# A gift not yet on its way (or back from the courier, to send again) can have its address set by staff.
+STAFF_ADDRESS_STATES = {GiftRecipient.State.ADDRESS_TO_CONFIRM, GiftRecipient.State.CONFIRMED,
+                        GiftRecipient.State.RETURNED}
+_POSTCODE_CN = re.compile(r"\d{6}")
+
+
+def _address_cleaned(*, name: str, phone: str, address: str, postcode: str) -> dict:
+    """Staff-entered address: a name, a mainland China mobile, 1 to 4 address lines, an optional 6-digit
+    postcode. Raises ValidationError with one message per field."""
+    errors = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = _("Give the recipient's name.")
+    elif len(name) > 60:
+        errors["name"] = _("The name is too long (at most 60 characters).")
+    mobile = ""
+    try:
+        mobile = normalise_mobile(phone)
+    except ValidationError:
+        pass
+    if not mobile.startswith("+86"):
+        errors["phone"] = _("Enter a mainland China mobile number: 11 digits starting with 1, for example "
+                            "138 0013 8000.")
+    lines = [" ".join(line.split()) for line in (address or "").splitlines()]
+    lines = [line for line in lines if line]
+    if not lines or len("".join(lines)) < 6:
+        errors["address"] = _("Give the whole address: province, city, district, street and number.")
+    elif len(lines) > 4 or any(len(line) > 100 for line in lines):
+        errors["address"] = _("Write the address on at most 4 lines of at most 100 characters each.")
+    postcode = (postcode or "").strip()
+    if postcode and not _POSTCODE_CN.fullmatch(postcode):
+        errors["postcode"] = _("A postcode in China has 6 digits, for example 200120.")
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "phone": mobile[3:], "address": "\n".join(lines), "postcode": postcode}
+
+
+def gift_address_enter(*, recipient_id: int, name: str, phone: str, address: str, postcode: str = "",
+                       acting_user) -> GiftRecipient:
+    """Care staff enter or correct a gift's delivery address (given by phone, or after a return).
+
+    The address then counts as confirmed, by staff (``confirmed_by``), and goes on the courier list; the
+    customer can still correct it through their own link until the gift is shipped. Raises
+    ValidationError (per field) for a bad address, CareError when the gift can't take one.
+    """
+    cleaned = _address_cleaned(name=name, phone=phone, address=address, postcode=postcode)
+    with transaction.atomic():
+        recipient = GiftRecipient.objects.select_for_update().get(pk=recipient_id)
+        if recipient.state not in STAFF_ADDRESS_STATES:
+            raise CareError(
+                _("A gift that is “%(state)s” can't take an address.") % {"state": recipient.get_state_display()}
+            )
+        before = recipient.state
+        recipient.ship_name, recipient.ship_phone = cleaned["name"], cleaned["phone"]
+        recipient.ship_address, recipient.ship_postcode = cleaned["address"], cleaned["postcode"]
+        recipient.state = GiftRecipient.State.CONFIRMED
+        recipient.confirmed_at = timezone.now()
+        recipient.confirmed_by = GiftRecipient.ConfirmedBy.STAFF
+        recipient.full_clean()
+        recipient.save()
+        log(instance=recipient, action="care.gift_address_enter", user=acting_user, data={"state_before": before})
     return recipient
 
 
@@ -159,7 +290,9 @@ _NEXT = {
     GiftRecipient.State.SHIPPED: {GiftRecipient.State.CONFIRMED},
     GiftRecipient.State.DELIVERED: {GiftRecipient.State.SHIPPED, GiftRecipient.State.RETURNED},
     GiftRecipient.State.RETURNED: {GiftRecipient.State.SHIPPED},
-    GiftRecipient.State.CONFIRMED: {GiftRecipient.State.RETURNED, GiftRecipient.State.ADDRESS_TO_CONFIRM},
+    # Re-send a returned gift to the same address; an address becomes confirmed only through
+    # gift_address_confirm (the customer) or gift_address_enter (staff).
+    GiftRecipient.State.CONFIRMED: {GiftRecipient.State.RETURNED},
 }
 
 
@@ -202,7 +335,8 @@ def gift_recipient_set_state(*, recipient_id: int, state: str, acting_user, cour
 
 SHIPPABLE_STATES = [GiftRecipient.State.CONFIRMED, GiftRecipient.State.SHIPPED, GiftRecipient.State.DELIVERED,
                     GiftRecipient.State.RETURNED]
-SHIPPING_COLUMNS = ["reference", "name", "phone", "address", "postcode", "gift", "state", "courier", "tracking_number"]
+SHIPPING_COLUMNS = ["reference", "name", "phone", "address", "postcode", "gift", "confirmed_by", "state", "courier",
+                    "tracking_number"]
 
 
 def recipient_reference(recipient: GiftRecipient) -> str:
@@ -218,7 +352,7 @@ def gift_shipping_list_csv(*, campaign_id: int) -> str:
     with_address = campaign.recipients.filter(state__in=SHIPPABLE_STATES).exclude(ship_address="")
     for r in with_address.select_related("person"):
         row = [recipient_reference(r), r.ship_name, r.ship_phone, r.ship_address, r.ship_postcode,
-               campaign.gift_description, r.state, r.courier, r.tracking_number]
+               campaign.gift_description, r.confirmed_by, r.state, r.courier, r.tracking_number]
         writer.writerow(row)
     return out.getvalue()
 

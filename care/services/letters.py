@@ -3,11 +3,10 @@
 import re
 
 from django.urls import reverse
-from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from home.emails import attachment
+from home.emails import attachment, render_email
 from home.services.outbox import outbox_enqueue_template
 
 from ..models import GiftRecipient, LetterTemplate
@@ -56,6 +55,20 @@ def gift_address_path(recipient: GiftRecipient) -> str:
         return reverse("care:gift_address", args=[recipient.address_token])
 
 
+GIFT_LETTER_EMAIL = "care/emails/gift_letter"
+
+
+def _letter_email_context(recipient: GiftRecipient) -> dict:
+    return {"recipient": recipient, "address_path": gift_address_path(recipient)}
+
+
+def gift_letter_email(recipient: GiftRecipient) -> tuple[str, str, str]:
+    """(subject, html, text) of the recipient's letter email, rendered exactly as ``gift_letter_send``
+    queues it; the campaign preview shows this before launch."""
+    context = {"person": recipient.person, **_letter_email_context(recipient)}
+    return render_email(GIFT_LETTER_EMAIL, context, recipient.language)
+
+
 def gift_letter_send(*, recipient_id: int):
     """Email one recipient their letter with the printable PDF and their address link (once)."""
     recipient = GiftRecipient.objects.select_related("person", "campaign").get(pk=recipient_id)
@@ -63,12 +76,8 @@ def gift_letter_send(*, recipient_id: int):
     if recipient.state == GiftRecipient.State.EXCLUDED or person.do_not_contact or not person.email:
         return None
     return outbox_enqueue_template(
-        template="care/emails/gift_letter",
-        context={
-            "recipient": recipient,
-            "letter_html": linebreaks(escape(recipient.letter_body)),
-            "address_path": gift_address_path(recipient),
-        },
+        template=GIFT_LETTER_EMAIL,
+        context=_letter_email_context(recipient),
         to_email=person.email,
         language=recipient.language,
         kind="care.gift_letter",

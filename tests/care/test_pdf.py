@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from care.models import GiftRecipient
 from care.pdf import wrap
-from care.services.campaigns import gift_address_confirm, gift_campaign_launch
+from care.services.campaigns import gift_address_confirm
 from care.services.complaints import complaint_resolve
 from home.pdf import register_cjk_font
 from home.roles import CARE_MANAGERS, CARE_STAFF
-from tests.care.complaint_helpers import at, campaign, checklist_done, complaint, staff_user
+from tests.care.complaint_helpers import at, campaign, checklist_done, complaint, launch, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_letter_pdf_shows_the_chinese_name_and_address(client, settings):
     complaint_resolve(complaint_id=item.pk, acting_user=staff, resolution="增加了售后工程师", notify=False)
     manager = staff_user("boss", CARE_MANAGERS)
     item = campaign(year)
-    gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    launch(item, manager)
     recipient = GiftRecipient.objects.get(campaign=item)
     gift_address_confirm(token=recipient.address_token, name="欧阳娜娜", phone="13900139000",
                          address="广州市天河区体育西路1号")

@@ -3,6 +3,7 @@
 import base64
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -22,7 +23,7 @@ from care.services.complaints import complaint_resolve
 from care.services.letters import gift_letters_send
 from home.models import OutboxMessage, Person
 from home.roles import CARE_MANAGERS, CARE_STAFF
-from tests.care.complaint_helpers import at, campaign, checklist_done, complaint, letter_template, staff_user
+from tests.care.complaint_helpers import at, campaign, checklist_done, complaint, launch, letter_template, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,7 @@ def test_last_years_campaign_selects_exactly_who_gave_feedback_that_year_once_ea
     assert sorted(row["person"].name for row in selection) == ["Emily Chen", "张伟", "王芳"]
     assert [row["person"].name for row in selection if row["excluded"]] == ["王芳"]
 
-    counts = gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    counts = launch(item, manager)
     assert counts == {"created": 2, "excluded": 1, "existing": 0, "pending": 0}
     recipients = {r.person.name: r for r in GiftRecipient.objects.filter(campaign=item).select_related("person")}
     assert sorted(recipients) == ["Emily Chen", "张伟", "王芳"]
@@ -70,7 +71,7 @@ def test_last_years_campaign_selects_exactly_who_gave_feedback_that_year_once_ea
     assert recipients["张伟"].state == GiftRecipient.State.ADDRESS_TO_CONFIRM
     assert len(recipients["张伟"].feedback) == 2
 
-    again = gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    again = launch(item, manager)
     assert again == {"created": 0, "excluded": 0, "existing": 3, "pending": 0}
     assert GiftRecipient.objects.filter(campaign=item).count() == 3
 
@@ -82,7 +83,7 @@ def test_customers_with_an_open_complaint_wait_apart_and_no_letter_has_an_empty_
     item = campaign(last_year)
     [row] = [row for row in campaign_selection(item) if row["person"].name == "钱强"]
     assert row["pending"] == [still_open] and not row["excluded"]
-    counts = gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    counts = launch(item, manager)
     assert counts["pending"] == 1 and counts["created"] == 2
     assert not GiftRecipient.objects.filter(person__name="钱强").exists()
     for recipient in GiftRecipient.objects.filter(campaign=item).exclude(state=GiftRecipient.State.EXCLUDED):
@@ -92,7 +93,7 @@ def test_customers_with_an_open_complaint_wait_apart_and_no_letter_has_an_empty_
     # Once resolved, launching again adds them.
     checklist_done(still_open, feedback)
     complaint_resolve(complaint_id=still_open.pk, acting_user=feedback, resolution="重新开具了发票", notify=False)
-    assert gift_campaign_launch(campaign_id=item.pk, acting_user=manager)["created"] == 1
+    assert launch(item, manager)["created"] == 1
 
 
 def _inspect(item, manager):
@@ -113,7 +114,7 @@ def test_only_complaints_or_only_suggestions(feedback, last_year):
 def test_letters_are_merged_in_each_customers_language_and_emailed_with_a_pdf(feedback, last_year):
     manager = staff_user("boss", CARE_MANAGERS)
     item = campaign(last_year)
-    gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    launch(item, manager)
     zhang = GiftRecipient.objects.get(campaign=item, person__email="zhang.wei@example.com")
     assert zhang.letter_subject == "张伟，感谢您的宝贵意见"
     assert f"感谢您在{last_year}-03-05；{last_year}-09-01告诉我们：网关频繁掉线；希望延长保修。" in zhang.letter_body
@@ -137,14 +138,14 @@ def test_letters_are_merged_in_each_customers_language_and_emailed_with_a_pdf(fe
 def test_unpublished_template_cannot_launch(feedback, last_year):
     item = campaign(last_year, template=letter_template(live=False))
     with pytest.raises(CareError):
-        gift_campaign_launch(campaign_id=item.pk, acting_user=feedback)
+        gift_campaign_launch(campaign_id=item.pk, acting_user=feedback, previewed="")
     assert not GiftRecipient.objects.exists()
 
 
 def test_customer_confirms_address_then_courier_import_ships_and_delivers(feedback, last_year, client):
     manager = staff_user("boss", CARE_MANAGERS)
     item = campaign(last_year)
-    gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    launch(item, manager)
     zhang = GiftRecipient.objects.get(campaign=item, person__email="zhang.wei@example.com")
     emily = GiftRecipient.objects.get(campaign=item, person__email="emily@example.com")
 
@@ -191,7 +192,7 @@ def test_customer_confirms_address_then_courier_import_ships_and_delivers(feedba
 def test_shipping_list_neutralises_spreadsheet_formulas(feedback, last_year):
     manager = staff_user("boss", CARE_MANAGERS)
     item = campaign(last_year)
-    gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    launch(item, manager)
     zhang = GiftRecipient.objects.get(campaign=item, person__email="zhang.wei@example.com")
     gift_address_confirm(token=zhang.address_token, name="=HYPERLINK(\"x\")", phone="138", address="北京")
     rows = {r["reference"]: r for r in csv.DictReader(io.StringIO(gift_shipping_list_csv(campaign_id=item.pk)))}
@@ -207,7 +208,11 @@ def test_manager_previews_launches_and_exports_in_the_admin(feedback, last_year,
     assert "张伟" in preview and "Emily Chen" in preview and "王芳" in preview
     assert "赵磊" not in preview and "孙丽" not in preview
     assert not GiftRecipient.objects.exists()  # previewing creates nothing
-    client.post(f"/admin/care/campaigns/{item.pk}/launch/")
+    client.post(f"/admin/care/campaigns/{item.pk}/launch/")  # not from the preview: refused
+    assert not GiftRecipient.objects.exists()
+    letters = client.get(f"/admin/care/campaigns/{item.pk}/preview/").content.decode()
+    digest = re.search(r'name="previewed" value="([0-9a-f]{64})"', letters).group(1)
+    client.post(f"/admin/care/campaigns/{item.pk}/launch/", {"previewed": digest})
     assert GiftRecipient.objects.filter(campaign=item).count() == 3
     zhang = GiftRecipient.objects.get(campaign=item, person__email="zhang.wei@example.com")
     export = client.get(f"/admin/care/campaigns/{item.pk}/shipping-list.csv")
@@ -249,7 +254,7 @@ def test_courier_csv_import_command(feedback, last_year, tmp_path):
 
     manager = staff_user("boss", CARE_MANAGERS)
     item = campaign(last_year)
-    gift_campaign_launch(campaign_id=item.pk, acting_user=manager)
+    launch(item, manager)
     zhang = GiftRecipient.objects.get(campaign=item, person__email="zhang.wei@example.com")
     gift_address_confirm(token=zhang.address_token, name="张伟", phone="13800138000", address="北京市海淀区")
     path = tmp_path / "courier.csv"
@@ -261,3 +266,18 @@ def test_courier_csv_import_command(feedback, last_year, tmp_path):
     assert report["updated"] == 1 and report["rejected"][0]["line"] == 3
     zhang.refresh_from_db()
     assert (zhang.state, zhang.tracking_number) == ("shipped", "EA123CN")
+
+
+def test_a_complaint_opened_after_the_period_is_shown_as_a_warning_in_the_preview(feedback, last_year):
+    manager = staff_user("boss", CARE_MANAGERS)
+    item = campaign(last_year)
+    newer = complaint(feedback, name="张伟", email="zhang.wei@example.com", summary="网关又掉线了", notify=False)
+    [row] = [row for row in campaign_selection(item) if row["person"].name == "张伟"]
+    assert row["open_now"] == [newer] and not row["pending"] and len(row["feedback"]) == 2
+    from django.test import Client
+
+    client = Client()
+    client.force_login(manager)
+    page = client.get(reverse("care_campaigns:preview", args=[item.pk])).content.decode()
+    warning = page[page.index("data-open-now"):page.index("data-left-out")]
+    assert "张伟" in warning and newer.reference in warning and "Emily" not in warning
