@@ -5,6 +5,7 @@ selectors from ``get_context``, so this module and ``newsletter.models`` import 
 """
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
 from home.search import segment
@@ -72,6 +73,45 @@ def answer_counts(*, issue) -> dict:
         section[row["choice"]] = row["n"]
         section["total"] += row["n"]
     return counts
+
+
+def _section_names(page) -> dict:
+    """{block id: name} of an issue's sections: by heading (a question's heading is the question).
+    Read from the stored JSON, so that no image or page chooser in the body is loaded."""
+    blocks = page.body.stream_block.child_blocks
+    names = {}
+    for child in page.body.raw_data:
+        value = child.get("value")
+        heading = value.get("heading", "") if isinstance(value, dict) else ""
+        block = blocks.get(child.get("type"))
+        names[child.get("id")] = str(heading or (block.label if block else child.get("type")))
+    return names
+
+
+def section_titles(*, issue_ids, language: str) -> dict:
+    """{issue id: (issue title, {block id: section name})} in ``language``. A translation keeps its
+    sections' ids, so a section is named from the issue's translation in ``language`` when there is
+    one, else from the issue itself. Two queries."""
+    fields = ("pk", "title", "body", "translation_key")
+    issues = list(models.IssuePage.objects.filter(pk__in=set(issue_ids)).only(*fields))
+    translated = {page.translation_key: page for page in models.IssuePage.objects.filter(
+        translation_key__in=[issue.translation_key for issue in issues], locale__language_code=language).only(*fields)}
+    result = {}
+    for issue in issues:
+        shown = translated.get(issue.translation_key, issue)
+        result[issue.pk] = (shown.title, {**_section_names(issue), **_section_names(shown)})
+    return result
+
+
+def answered_sections(*, language: str) -> list[tuple[str, str]]:
+    """[(block id, "issue · section")] of every section readers answered, named in ``language``."""
+    pairs = set(models.SectionAnswer.objects.values_list("issue_id", "block_id").distinct())
+    titles = section_titles(issue_ids={issue for issue, _block in pairs}, language=language)
+    choices = {}
+    for issue, block in sorted(pairs):
+        title, names = titles.get(issue, ("", {}))
+        choices.setdefault(block, f"{title} · {names.get(block) or _('a section since removed')}")
+    return sorted(choices.items(), key=lambda item: item[1])
 
 
 def replies_queue(*, status: str | None = None):
