@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSet
 
+from home.admin.filters import TranslatedFiltersMixin
+
 from .. import selectors
 from ..forms import OutcomeForm
 from ..models import Call
@@ -36,7 +38,7 @@ class CallIndexView(VisibleIndexView):
         return queryset.filter(customer__in=selectors.customers_find(self.request.user, self.search_query).values("pk"))
 
 
-class CallViewSet(TeamScopedViewSet):
+class CallViewSet(TranslatedFiltersMixin, TeamScopedViewSet):
     model = Call
     visible = staticmethod(selectors.calls_visible_to)
     icon = "mobile-alt"
