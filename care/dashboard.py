@@ -66,15 +66,14 @@ class MyCallsPanel(DashboardPanel):
         monday = today - timedelta(days=today.weekday())
         tomorrow = _start_of(today + timedelta(days=1))
         mine = {"assignee": user.pk, "state": Call.State.OPEN}
-        week = _start_of(monday)  # a moment, not a date cast, so the (assignee, state, closed_at) index serves
-        figures = Call.objects.filter(
-            Q(state=Call.State.OPEN) | Q(state=Call.State.CLOSED, closed_at__gte=week), assignee=user
-        ).aggregate(
-            due_today=Count("pk", filter=Q(state=Call.State.OPEN, due_at__lt=tomorrow, deadline__gte=today)),
-            overdue=Count("pk", filter=Q(state=Call.State.OPEN, deadline__lt=today)),
-            this_week=Count("pk", filter=Q(state=Call.State.CLOSED, disposition=Call.Disposition.COMPLETED,
-                                           closed_at__gte=week)),
+        week = _start_of(monday)
+        # The queue, from the (assignee, state, deadline, due_at) index alone:
+        figures = Call.objects.filter(assignee=user, state=Call.State.OPEN).aggregate(
+            due_today=Count("pk", filter=Q(due_at__lt=tomorrow, deadline__gte=today)),
+            overdue=Count("pk", filter=Q(deadline__lt=today)),
         )
+        figures["this_week"] = DayCount.objects.filter(
+            measure=DayCount.Measure.CALLS_COMPLETED, assignee=user, day__gte=monday).aggregate(n=Sum("n"))["n"] or 0
         return PanelData(
             labels=self.period.labels,
             series=series,

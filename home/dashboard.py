@@ -10,8 +10,8 @@ chart opens it when the bar or point is clicked, and the table links it.
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from functools import lru_cache
-from urllib.parse import urlencode
+from functools import cached_property, lru_cache
+from urllib.parse import quote_plus, urlencode
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count
@@ -41,6 +41,11 @@ class Period:
     @property
     def labels(self):
         return [label for _start, label in self.buckets]
+
+    @cached_property
+    def range_query(self) -> list[tuple[str, str]]:
+        """Each bucket's ``range_params`` values, quoted for an address: every link of a panel uses them."""
+        return [(quote_plus(_local_param(start)), quote_plus(_local_param(end, up=True))) for start, end in self.ranges]
 
     @property
     def ranges(self):
@@ -137,15 +142,16 @@ def list_url(viewname: str, **params) -> str:
     return f"{path}?{query}" if query else path
 
 
+def _local_param(moment: datetime, up: bool = False) -> str:
+    moment = timezone.localtime(moment).replace(tzinfo=None)
+    if up and moment.microsecond:  # the end, to the next whole second: the counts include it
+        moment += timedelta(seconds=1)
+    return moment.isoformat(sep=" ", timespec="seconds")
+
+
 def range_params(field_name: str, start: datetime, end: datetime) -> dict:
     """Listing filter parameters for ``start <= field < end`` (local time, as the filter forms read it)."""
-    def local(moment, up=False):
-        moment = timezone.localtime(moment).replace(tzinfo=None)
-        if up and moment.microsecond:  # the end, to the next whole second: the counts include it
-            moment += timedelta(seconds=1)
-        return moment.isoformat(sep=" ", timespec="seconds")
-
-    return {f"{field_name}__gte": local(start), f"{field_name}__lt": local(end, up=True)}
+    return {f"{field_name}__gte": _local_param(start), f"{field_name}__lt": _local_param(end, up=True)}
 
 
 @dataclass
@@ -251,7 +257,7 @@ class DashboardPanel(Component):
             return None
         base = list_url(viewname, **params)
         base += "&" if "?" in base else "?"
-        return [base + urlencode(range_params(field_name, start, end)) for start, end in self.period.ranges]
+        return [f"{base}{field_name}__gte={start}&{field_name}__lt={end}" for start, end in self.period.range_query]
 
     def first_column(self):
         return self.period.unit_label if self.over_time else _("Item")
