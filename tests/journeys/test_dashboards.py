@@ -14,7 +14,7 @@ from wagtail.users.models import UserProfile
 from home.demo.load import demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("/tmp/shots/20")
+SHOTS = Path("/work/wt/shots/i20")
 
 # For each chart: the legend items' boxes, the ticks of its count axes, and each bar's value and centre.
 CHARTS = """() => [...document.querySelectorAll('.dashboard-chart')].map(el => {
