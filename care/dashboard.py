@@ -69,8 +69,9 @@ class MyCallsPanel(DashboardPanel):
         week = _start_of(monday)
         # The queue, from the (assignee, state, deadline, due_at) index alone:
         figures = Call.objects.filter(assignee=user, state=Call.State.OPEN).aggregate(
-            due_today=Count("pk", filter=Q(due_at__lt=tomorrow, deadline__gte=today)),
-            overdue=Count("pk", filter=Q(deadline__lt=today)),
+            # (counting a column of the index, never null, so that the table itself is not read)
+            due_today=Count("deadline", filter=Q(due_at__lt=tomorrow, deadline__gte=today)),
+            overdue=Count("deadline", filter=Q(deadline__lt=today)),
         )
         figures["this_week"] = DayCount.objects.filter(
             measure=DayCount.Measure.CALLS_COMPLETED, assignee=user, day__gte=monday).aggregate(n=Sum("n"))["n"] or 0

@@ -119,15 +119,17 @@ class IssuePerformancePanel(JournalPanel):
             )
             .order_by("delivery__issue_key")
         )
-        titles = dict(
-            IssuePage.objects.filter(translation_key__in=[r["delivery__issue_key"] for r in rows])
-            .order_by("translation_key", "-locale__language_code")
-            .values_list("translation_key", "title")
-        )
-        labels = [titles.get(r["delivery__issue_key"], "?") for r in rows]
         names = [("delivered", _("Delivered")), ("opens", _("Unique opens")), ("clicks", _("Clicked")),
                  ("replies", _("Replies")), ("unsubscribes", _("Unsubscribes"))]
         series = [Series(label, [r[key] for r in rows]) for key, label in names]
+        if not self.detailed:
+            return PanelData(labels=[], series=series)
+        titles = {}  # each issue by its title in the dashboard's language, else in the other one
+        for key, language, title in (IssuePage.objects.filter(translation_key__in=[r["delivery__issue_key"] for r in rows])
+                                     .values_list("translation_key", "locale__language_code", "title")):
+            if key not in titles or language == get_language():
+                titles[key] = title
+        labels = [titles.get(r["delivery__issue_key"], "?") for r in rows]
         table = [[labels[i], *[r[key] for key, _label in names], r["failed"]] for i, r in enumerate(rows)]
         return PanelData(labels=labels, series=series, columns=[_("Issue"), *[n for _k, n in names], _("Failed")],
                          rows=table)
@@ -147,11 +149,11 @@ class HelpfulVotesPanel(JournalPanel):
             .annotate(n=Count("pk"))
             .order_by("issue_id", "block_id")
         )
+        if not self.detailed:  # the previous period's totals: no need to name the sections
+            return PanelData(labels=[], series=[Series(_("Helpful"), [sum(r["n"] for r in rows if r["choice"] == "yes")])])
         sections = _group_answers(rows)
 
         def links_for(labels, **params):
-            if not self.detailed:
-                return None
             return [list_url(ANSWERS, issue=sections[label]["issue"], block_id=sections[label]["block"], **window,
                              **params) for label in labels]
 
@@ -191,7 +193,7 @@ class KnowledgePanel(JournalPanel):
     order = 13
 
     def get_data(self):
-        figures = knowledge_figures(since=self.period.start)
+        figures = knowledge_figures(since=self.period.start, until=self.period.end)
         helpful = figures["most_helpful"]
         rows = [[_("Searched, no article found"), t.query, t.without_articles] for t in figures["no_result_terms"]]
         rows += [[_("Most helpful"), a["title"], f"{a['yes']} / {a['no']}"] for a in helpful]

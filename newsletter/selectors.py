@@ -5,6 +5,7 @@ selectors from ``get_context``, so this module and ``newsletter.models`` import 
 """
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
@@ -213,22 +214,25 @@ def knowledge_article_context(*, article, request) -> dict:
     }
 
 
-def knowledge_figures(*, since, limit: int = 5) -> dict:
+def knowledge_figures(*, since, until=None, limit: int = 5) -> dict:
     """For the editors' dashboard: terms searched without an article found, the most and least
-    helpful articles (answers since ``since``), and complaint forms sent after articles were suggested."""
+    helpful articles (answers from ``since`` to ``until``), and complaint forms sent after articles
+    were suggested."""
     from django.db.models import Q
 
-    terms = list(models.KnowledgeSearchTerm.objects.filter(without_articles__gt=0, last_searched_at__gte=since)
+    until = until or timezone.now()
+    terms = list(models.KnowledgeSearchTerm.objects.filter(without_articles__gt=0, last_searched_at__gte=since,
+                                                           last_searched_at__lte=until)
                  .order_by("-without_articles", "query")[:limit])
     votes = {}
-    rows = (models.KnowledgeFeedback.objects.filter(created_at__gte=since)
+    rows = (models.KnowledgeFeedback.objects.filter(created_at__gte=since, created_at__lte=until)
             .values("section_id", "section__title", "page_id", "page__title")
             .annotate(yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False))))
     for row in rows:
         title = row["section__title"] or row["page__title"]
         votes[(row["section_id"], row["page_id"])] = {"title": title, "yes": row["yes"], "no": row["no"]}
     ranked = sorted(votes.values(), key=lambda v: (v["yes"] - v["no"], v["yes"]), reverse=True)
-    deflections = models.KnowledgeDeflection.objects.filter(created_at__gte=since)
+    deflections = models.KnowledgeDeflection.objects.filter(created_at__gte=since, created_at__lte=until)
     return {
         "no_result_terms": terms,
         "most_helpful": ranked[:limit],
