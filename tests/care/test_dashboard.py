@@ -1,9 +1,11 @@
 """The care dashboards count from per-day counts kept by the services that write calls and complaints:
 after each write their figures equal the raw counts, and a full recount changes nothing."""
 
+import threading
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.db import connections
 from django.db.models import Avg, DurationField, ExpressionWrapper, F
 from django.test import RequestFactory
 from django.utils import timezone, translation
@@ -93,3 +95,34 @@ def test_rebuild_counts_rows_written_around_the_services(teams, staff_east, mana
     day_counts_rebuild()
     assert _panel(MyCallsPanel, staff_east, "week").series[0].values[-1] == 1
     _figures_equal_raw_counts(staff_east, manager)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_of_one_day_leave_one_exact_count(teams, staff_east, make_customer):
+    """Each recount of a day waits for the other writers of that day (on PostgreSQL, a lock held to the
+    commit): eight calls completed at once leave one row counting eight, as a full recount would."""
+    customer = make_customer(team=teams["east"])
+    calls = [call_create(customer=customer, purpose="six_monthly", period_key=f"race{i}", due_at=timezone.now())[0]
+             for i in range(8)]
+    barrier, errors = threading.Barrier(len(calls)), []
+
+    def close(call_id):
+        try:
+            barrier.wait(timeout=30)
+            call_log_outcome(call_id=call_id, disposition="completed", acting_user=staff_east)
+        except Exception as exc:  # noqa: BLE001 - any failure fails the test below
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=close, args=(call.pk,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    today = DayCount.objects.filter(measure=DayCount.Measure.CALLS_COMPLETED, day=timezone.localdate())
+    assert list(today.values_list("assignee", "n")) == [(staff_east.pk, 8)]
+    kept = _kept()
+    day_counts_rebuild()
+    assert _kept() == kept
