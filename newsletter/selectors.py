@@ -104,6 +104,13 @@ def section_titles(*, issue_ids, language: str) -> dict:
     return result
 
 
+def answered_issues(*, language: str) -> list[tuple[int, str]]:
+    """[(issue id, title in ``language``)] of the issues readers answered in, newest first."""
+    ids = set(models.SectionAnswer.objects.values_list("issue_id", flat=True).distinct())
+    titles = section_titles(issue_ids=ids, language=language)
+    return [(pk, titles[pk][0]) for pk in sorted(titles, reverse=True)]
+
+
 def answered_sections(*, language: str) -> list[tuple[str, str]]:
     """[(block id, "issue · section")] of every section readers answered, named in ``language``."""
     pairs = set(models.SectionAnswer.objects.values_list("issue_id", "block_id").distinct())

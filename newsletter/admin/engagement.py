@@ -11,7 +11,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from home.admin.filters import FilterSet
 
 from ..models import ReaderReply, SectionAnswer
-from ..selectors import answered_sections, section_titles
+from ..selectors import answered_issues, answered_sections, section_titles
 from ..services.engagement import reply_set_status
 
 
@@ -42,14 +42,15 @@ reader_reply_viewset = ReaderReplyViewSet("journal_replies")
 
 
 class SectionAnswerFilterSet(FilterSet):
-    """The section by its issue and heading (its id is what the dashboard's links give)."""
+    """The issue and the section by their titles in the user's language (the dashboard's links give their ids)."""
 
+    issue = django_filters.ChoiceFilter(label=_("Issue"), choices=lambda: answered_issues(language=get_language()))
     block_id = django_filters.ChoiceFilter(label=_("Section"),
                                            choices=lambda: answered_sections(language=get_language()))
 
     class Meta:
         model = SectionAnswer
-        fields = {"issue": ["exact"], "choice": ["exact"], "source": ["exact"], "created_at": ["gte", "lt"]}
+        fields = {"choice": ["exact"], "source": ["exact"], "created_at": ["gte", "lt"]}
 
 
 class SectionAnswerIndexView(IndexView):

@@ -44,7 +44,9 @@ def test_answers_are_listed_by_issue_and_section_heading(client, journal, langua
     assert helpful.id not in rows and helpful.id[:8] not in rows
 
     # The dashboard's link: filtered by section and date; the active filters say so in the editor's language.
-    html = client.get(url, {"block_id": helpful.id, "created_at__gte": "2020-01-01 00:00:00"}).content.decode()
+    html = client.get(url, {"issue": issue.pk, "block_id": helpful.id,
+                            "created_at__gte": "2020-01-01 00:00:00"}).content.decode()
+    assert "1 answer" in html or "1 个" in html  # the filters apply
     chips = " ".join(re.findall(r"<li class=\"w-pill\">.*?</li>", html, re.S))
     if language == "zh-hans":
         assert "回答时间 起" in chips and "is greater than" not in html
@@ -54,3 +56,4 @@ def test_answers_are_listed_by_issue_and_section_heading(client, journal, langua
     section_chip = next(chip for chip in re.findall(r'<b class="w-ml-1">(.*?)</b>', chips, re.S)
                         if _heading(shown, helpful.id) in chip)
     assert shown.title in section_chip and helpful.id not in section_chip
+    assert shown.title in re.findall(r'<b class="w-ml-1">(.*?)</b>', chips, re.S)  # the issue's own pill
