@@ -311,7 +311,7 @@ def call_log_outcome(
     except ValidationError as exc:
         raise CareError("; ".join(exc.messages))
     call.save()
-    if call.state == Call.State.CLOSED:
+    if call.state == Call.State.CLOSED and call.disposition == Call.Disposition.COMPLETED:
         day_counts_refresh(measure=DayCount.Measure.CALLS_COMPLETED, moments=[call.closed_at])
     CallAttempt.objects.create(call=call, user=acting_user, disposition=disposition, note=note)
     if rating is not None:

@@ -7,6 +7,7 @@ concurrent writer of the same day waits and then counts both. ``day_counts_rebui
 after the demo data or a bulk load) recounts everything.
 """
 
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
 from django.db import connection, transaction
@@ -55,7 +56,7 @@ def _lock(measure, day):
 
 
 @transaction.atomic
-def day_counts_refresh(*, measure: str, moments) -> None:
+def day_counts_refresh(*, measure: str, moments: Iterable[datetime | None]) -> None:
     """Recount ``measure`` on the local days of ``moments`` (``None`` is skipped)."""
     tz = timezone.get_current_timezone()
     for day in sorted({timezone.localtime(moment).date() for moment in moments if moment is not None}):

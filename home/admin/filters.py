@@ -41,4 +41,3 @@ class TranslatedFiltersMixin:
 
     def get_index_view_kwargs(self, **kwargs):
         return {**super().get_index_view_kwargs(**kwargs), "base_filterset_class": FilterSet}
-
