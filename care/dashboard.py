@@ -4,8 +4,7 @@ or point links to the admin listing of the rows behind it."""
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Avg, BooleanField, Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -19,6 +18,7 @@ from home.dashboard import (
     PanelData,
     Series,
     bucket_counts,
+    bucket_sums,
     change_text,
     list_url,
     range_params,
@@ -26,15 +26,22 @@ from home.dashboard import (
 from home.registry import dashboard_panels
 
 from . import selectors
-from .models import Call, Complaint, GiftCampaign, GiftRecipient, SatisfactionRating, WorkOrder
+from .models import Call, Complaint, DayCount, GiftCampaign, GiftRecipient, SatisfactionRating, WorkOrder
 
 
 def _zeros(period):
     return [0] * len(period.buckets)
 
 
-def _links(period, viewname, field_name, **params):
-    return [list_url(viewname, **params, **range_params(field_name, start, end)) for start, end in period.ranges]
+def _day_counts(measure, period, **filters):
+    """The per-day counts (``DayCount``) of ``measure`` on the days of ``period``."""
+    return DayCount.objects.filter(measure=measure, day__gte=timezone.localtime(period.start).date(),
+                                   day__lte=timezone.localtime(period.end).date(), **filters)
+
+
+def _per_day(day_counts, *groups):
+    """Rows with ``day``, ``groups``, ``n`` and ``hours``, for ``bucket_sums``."""
+    return day_counts.values("day", *groups).annotate(n=Sum("n"), hours=Sum("hours")).order_by()
 
 
 def _start_of(day):
@@ -49,28 +56,28 @@ class MyCallsPanel(DashboardPanel):
 
     def get_data(self):
         user = self.request.user
-        completed = self.cached("completed", lambda: bucket_counts(
-            Call.objects.filter(assignee=user, state=Call.State.CLOSED, disposition=Call.Disposition.COMPLETED),
-            "closed_at", self.period,
-        ))
+        completed = bucket_sums(
+            _per_day(_day_counts(DayCount.Measure.CALLS_COMPLETED, self.period, assignee=user)), self.period)
+        done = {"assignee": user.pk, "state": Call.State.CLOSED, "disposition": Call.Disposition.COMPLETED}
+        series = [Series(_("Completed calls"), completed, links=self.links("care_calls:index", "closed_at", **done))]
+        if not self.detailed:
+            return PanelData(labels=self.period.labels, series=series)
         today = timezone.localdate()
         monday = today - timedelta(days=today.weekday())
         tomorrow = _start_of(today + timedelta(days=1))
         mine = {"assignee": user.pk, "state": Call.State.OPEN}
-        week = _start_of(monday)  # a moment, not a date cast, so the (assignee, state, closed_at) index serves
-        figures = Call.objects.filter(
-            Q(state=Call.State.OPEN) | Q(state=Call.State.CLOSED, closed_at__gte=week), assignee=user
-        ).aggregate(
-            due_today=Count("pk", filter=Q(state=Call.State.OPEN, due_at__lt=tomorrow, deadline__gte=today)),
-            overdue=Count("pk", filter=Q(state=Call.State.OPEN, deadline__lt=today)),
-            this_week=Count("pk", filter=Q(state=Call.State.CLOSED, disposition=Call.Disposition.COMPLETED,
-                                           closed_at__gte=week)),
+        week = _start_of(monday)
+        # The queue, from the (assignee, state, deadline, due_at) index alone:
+        figures = Call.objects.filter(assignee=user, state=Call.State.OPEN).aggregate(
+            # (counting a column of the index, never null, so that the table itself is not read)
+            due_today=Count("deadline", filter=Q(due_at__lt=tomorrow, deadline__gte=today)),
+            overdue=Count("deadline", filter=Q(deadline__lt=today)),
         )
-        done = {"assignee": user.pk, "state": Call.State.CLOSED, "disposition": Call.Disposition.COMPLETED}
+        figures["this_week"] = DayCount.objects.filter(
+            measure=DayCount.Measure.CALLS_COMPLETED, assignee=user, day__gte=monday).aggregate(n=Sum("n"))["n"] or 0
         return PanelData(
             labels=self.period.labels,
-            series=[Series(_("Completed calls"), completed,
-                           links=_links(self.period, "care_calls:index", "closed_at", **done))],
+            series=series,
             summary=[
                 Figure(_("overdue"), figures["overdue"],
                        list_url("care_calls:index", **mine, deadline__lt=today.isoformat())),
@@ -93,16 +100,16 @@ class SlaPanel(DashboardPanel):
         now = timezone.now()
         late = Q(closed_at__gt=F("due_at")) | Q(closed_at__isnull=True, paused_at__isnull=True, due_at__lt=now)
         orders = WorkOrder.objects.filter(due_at__lte=now)
-        breached = self.cached("breached", lambda: bucket_counts(orders.filter(late), "due_at", self.period))
-        due = self.cached("due", lambda: bucket_counts(orders, "due_at", self.period))
+        breached = Series(_("SLA breached"), bucket_counts(orders.filter(late), "due_at", self.period),
+                          links=self.links("care_workorders:index", "due_at", breached="true", open="0"))
+        if not self.detailed:  # the comparison is of the first series
+            return PanelData(labels=self.period.labels, series=[breached])
+        due = bucket_counts(orders, "due_at", self.period)
         open_now = WorkOrder.objects.filter(closed_at__isnull=True, paused_at__isnull=True, due_at__lt=now).count()
         return PanelData(
             labels=self.period.labels,
-            series=[
-                Series(_("SLA breached"), breached,
-                       links=_links(self.period, "care_workorders:index", "due_at", breached="true", open="0")),
-                Series(_("Work orders due"), due, links=_links(self.period, "care_workorders:index", "due_at", open="0")),
-            ],
+            series=[breached,
+                    Series(_("Work orders due"), due, links=self.links("care_workorders:index", "due_at", open="0"))],
             summary=[Figure(_("open work orders past their SLA now"), open_now,
                             list_url("care_workorders:index", breached="true", open="1"))],
         )
@@ -115,19 +122,20 @@ class ComplaintsPanel(DashboardPanel):
     order = 40
 
     def get_data(self):
-        complaints = Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT)
-        counts = self.cached("categories", lambda: bucket_counts(complaints, "received_at", self.period,
-                                                                  group_by="category"))
+        received = DayCount.Measure.COMPLAINTS_RECEIVED
+        complaint = Complaint.Kind.COMPLAINT
+        counts = bucket_sums(_per_day(_day_counts(received, self.period, kind=complaint), "category"), self.period,
+                             group_by="category")
         series = [
-            Series(str(label), counts[value], links=_links(self.period, "care_complaints:index", "received_at",
+            Series(str(label), counts[value], links=self.links("care_complaints:index", "received_at",
                                                           kind=Complaint.Kind.COMPLAINT, category=value))
             for value, label in Complaint.Category.choices if value in counts
         ]
         by_line = (
-            complaints.filter(received_at__gte=self.period.start, received_at__lte=self.period.end)
+            _day_counts(received, self.period, kind=complaint)
             .values("product_line_id", "product_line__name_zh_hans", "product_line__name_en")
-            .annotate(n=Count("pk"))
-            .order_by("-n")
+            .annotate(n=Sum("n"))
+            .order_by("-n", "product_line_id")
         )
         name = "product_line__name_en" if (get_language() or "").startswith("en") else "product_line__name_zh_hans"
         window = range_params("received_at", self.period.start, self.period.ranges[-1][1])
@@ -146,8 +154,10 @@ class ComplaintsPanel(DashboardPanel):
 
     def _compare_total(self, total):
         before = self.period.previous()
-        previous = Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT, received_at__gte=before.start,
-                                            received_at__lt=self.period.start).count()
+        previous = DayCount.objects.filter(
+            measure=DayCount.Measure.COMPLAINTS_RECEIVED, kind=Complaint.Kind.COMPLAINT,
+            day__gte=timezone.localtime(before.start).date(), day__lt=timezone.localtime(self.period.start).date(),
+        ).aggregate(n=Sum("n"))["n"] or 0
         return change_text(_("Complaints"), total, previous, self.period.key)
 
 
@@ -158,30 +168,19 @@ class ResolutionPanel(DashboardPanel):
     order = 41
 
     def get_data(self):
-        trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[self.period.unit]
-        per_bucket = (
-            Complaint.objects.filter(resolved_at__gte=self.period.start, resolved_at__lte=self.period.end)
-            .annotate(bucket=trunc("resolved_at", tzinfo=timezone.get_current_timezone()))
-            .values("bucket")
-            .annotate(n=Count("pk"), took=Avg(ExpressionWrapper(F("resolved_at") - F("received_at"),
-                                                                output_field=DurationField())))
-            .order_by()
-        )
-        index = {start: i for i, (start, _label) in enumerate(self.period.buckets)}
-        average, counts = [None] * len(index), _zeros(self.period)
-        for row in self.cached("resolved", lambda: list(per_bucket)):
-            i = index.get(timezone.localtime(row["bucket"]).date())
-            if i is not None:
-                average[i] = round(row["took"].total_seconds() / 3600, 1)
-                counts[i] = row["n"]
+        days = list(_per_day(_day_counts(DayCount.Measure.COMPLAINTS_RESOLVED, self.period)))
+        counts, hours = bucket_sums(days, self.period), bucket_sums(days, self.period, value="hours")
+        # No complaint resolved in a bucket is a gap in the line, not 0 hours.
+        average = [round(h / n, 1) if n else None for h, n in zip(hours, counts, strict=True)]
+        series = [Series(_("Complaints resolved"), counts, chart="bar",
+                         links=self.links("care_complaints:index", "resolved_at")),
+                  Series(_("Hours to resolve (average)"), average, unit=HOURS, chart="line")]
+        if not self.detailed:
+            return PanelData(labels=self.period.labels, series=series)
         coverage = selectors.six_month_coverage()
         return PanelData(
             labels=self.period.labels,
-            series=[
-                Series(_("Complaints resolved"), counts, chart="bar",
-                       links=_links(self.period, "care_complaints:index", "resolved_at")),
-                Series(_("Hours to resolve (average)"), average, unit=HOURS, chart="line"),
-            ],
+            series=series,
             summary=[Figure(_("six-month callback coverage"), f"{round(100 * (coverage['share'] or 0))}%")],
         )
 
@@ -196,22 +195,24 @@ class SatisfactionPanel(DashboardPanel):
         rated = SatisfactionRating.objects.filter(complaint__isnull=False).annotate(
             happy=ExpressionWrapper(Q(score__gte=4), output_field=BooleanField())
         )
-        by_happiness = self.cached("happy", lambda: bucket_counts(rated, "created_at", self.period, group_by="happy"))
+        by_happiness = bucket_counts(rated, "created_at", self.period, group_by="happy")
         happy = by_happiness.get(True, _zeros(self.period))
         ratings = [h + u for h, u in zip(happy, by_happiness.get(False, _zeros(self.period)), strict=True)]
         # No rating in a bucket is a gap in the line, not 0%.
         csat = [round(100 * h / r) if r else None for h, r in zip(happy, ratings, strict=True)]
+        series = [
+            Series(_("Ratings after a complaint"), ratings, chart="bar",
+                   links=self.links("care_ratings:index", "created_at", complaint__isnull="false")),
+            Series(_("CSAT (share rating 4-5)"), csat, unit=PERCENT, chart="line",
+                   links=self.links("care_ratings:index", "created_at", complaint__isnull="false", score__gte=4)),
+        ]
+        if not self.detailed:
+            return PanelData(labels=self.period.labels, series=series)
         overall = selectors.csat(since=self.period.start, ratings=SatisfactionRating.objects.filter(complaint__isnull=False))
         response = selectors.survey_response_rate(since=self.period.start)
         return PanelData(
             labels=self.period.labels,
-            series=[
-                Series(_("Ratings after a complaint"), ratings, chart="bar",
-                       links=_links(self.period, "care_ratings:index", "created_at", complaint__isnull="false")),
-                Series(_("CSAT (share rating 4-5)"), csat, unit=PERCENT, chart="line",
-                       links=_links(self.period, "care_ratings:index", "created_at", complaint__isnull="false",
-                                    score__gte=4)),
-            ],
+            series=series,
             summary=[
                 Figure(_("CSAT after complaints in this period"),
                        "—" if overall["share"] is None else f"{round(100 * overall['share'])}%"),

@@ -12,7 +12,7 @@ One pattern for tasks and services, used everywhere in care:
 
 from celery import shared_task
 
-from .services import CareError, calls, letters, reports, satisfaction, workorders
+from .services import CareError, calls, daycounts, letters, reports, satisfaction, workorders
 
 # Complaints, campaigns, reports ------------------------------------------------------------------
 
@@ -20,6 +20,11 @@ from .services import CareError, calls, letters, reports, satisfaction, workorde
 @shared_task(ignore_result=True)
 def workorders_flag_overdue_task():
     return {"flagged": workorders.workorders_flag_overdue()}
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def day_counts_rebuild_task():
+    return {"rows": daycounts.day_counts_rebuild()}
 
 
 @shared_task(ignore_result=True)

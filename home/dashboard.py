@@ -7,17 +7,20 @@ Every value may carry the address of the rows behind it (``Series.links``, ``Fig
 chart opens it when the bar or point is clicked, and the table links it.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from urllib.parse import urlencode
+from functools import cached_property, lru_cache
+from urllib.parse import quote_plus, urlencode
 
 from dateutil.relativedelta import relativedelta
-from django.core.cache import cache
 from django.db.models import Count
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from wagtail.admin.ui.components import Component
@@ -25,8 +28,6 @@ from wagtail.admin.ui.components import Component
 PERIODS = {"week": gettext_lazy("Week"), "month": gettext_lazy("Month"), "quarter": gettext_lazy("Quarter"),
            "year": gettext_lazy("Year")}
 COUNT, HOURS, PERCENT = "count", "hours", "percent"
-PREVIOUS_CACHE_SECONDS = 600
-CHART_CACHE_SECONDS = 60
 
 
 @dataclass
@@ -40,6 +41,11 @@ class Period:
     @property
     def labels(self):
         return [label for _start, label in self.buckets]
+
+    @cached_property
+    def range_query(self) -> list[tuple[str, str]]:
+        """Each bucket's ``range_params`` values, quoted for an address: every link of a panel uses them."""
+        return [(quote_plus(_local_param(start)), quote_plus(_local_param(end, up=True))) for start, end in self.ranges]
 
     @property
     def ranges(self):
@@ -106,21 +112,46 @@ def bucket_counts(queryset, date_field: str, period: Period, *, group_by: str | 
     return result
 
 
+def bucket_sums(rows, period: Period, *, value: str = "n", group_by: str | None = None):
+    """Like ``bucket_counts``, for rows already counted per day (dicts with ``day`` and ``value``): the
+    sums per bucket of ``period``, or with ``group_by`` {group: [sum per bucket]}."""
+    starts = [start for start, _label in period.buckets]
+    last = timezone.localtime(period.end).date()
+    result = {}
+    for row in rows:
+        i = bisect_right(starts, row["day"]) - 1
+        if i < 0 or row["day"] > last:
+            continue
+        sums = result.setdefault(row[group_by] if group_by else None, [0] * len(starts))
+        sums[i] += row[value] or 0
+    if group_by is None:
+        return result.get(None, [0] * len(starts))
+    return result
+
+
+@lru_cache(maxsize=256)
+def _listing_path(viewname: str, prefix: str, urlconf) -> str:
+    return reverse(viewname, urlconf=urlconf)
+
+
 def list_url(viewname: str, **params) -> str:
     """The address of an admin listing filtered by ``params`` (lists become repeated parameters)."""
+    # A panel links every bar: resolving the listing's path once (per script prefix) keeps that cheap.
+    path = _listing_path(viewname, get_script_prefix(), get_urlconf())
     query = urlencode({k: v for k, v in params.items() if v is not None}, doseq=True)
-    return f"{reverse(viewname)}?{query}" if query else reverse(viewname)
+    return f"{path}?{query}" if query else path
+
+
+def _local_param(moment: datetime, up: bool = False) -> str:
+    moment = timezone.localtime(moment).replace(tzinfo=None)
+    if up and moment.microsecond:  # the end, to the next whole second: the counts include it
+        moment += timedelta(seconds=1)
+    return moment.isoformat(sep=" ", timespec="seconds")
 
 
 def range_params(field_name: str, start: datetime, end: datetime) -> dict:
     """Listing filter parameters for ``start <= field < end`` (local time, as the filter forms read it)."""
-    def local(moment, up=False):
-        moment = timezone.localtime(moment).replace(tzinfo=None)
-        if up and moment.microsecond:  # the end, to the next whole second: the counts include it
-            moment += timedelta(seconds=1)
-        return moment.isoformat(sep=" ", timespec="seconds")
-
-    return {f"{field_name}__gte": local(start), f"{field_name}__lt": local(end, up=True)}
+    return {f"{field_name}__gte": _local_param(start), f"{field_name}__lt": _local_param(end, up=True)}
 
 
 @dataclass
@@ -192,9 +223,12 @@ class DashboardPanel(Component):
     over_time = True  # the labels are the period's buckets (the category axis is time)
     template_name = "home/dashboard/panel.html"
 
-    def __init__(self, request, period: Period):
+    def __init__(self, request, period: Period, *, detailed: bool = True):
         self.request = request
         self.period = period
+        # False when only the series are wanted (for the previous period's totals): a panel may then
+        # leave out its links and headline figures.
+        self.detailed = detailed
 
     @classmethod
     def visible_to(cls, user) -> bool:
@@ -202,17 +236,6 @@ class DashboardPanel(Component):
 
     def get_data(self) -> PanelData:
         raise NotImplementedError
-
-    def cached(self, name: str, compute):
-        """``compute()``, kept for a minute per panel, user, period and language: for a chart's counts
-        over the whole period (the headline figures, such as what is due today, stay live)."""
-        key = (f"dashboard:{self.key}:{name}:{self.request.user.pk}:{self.period.key}:"
-               f"{self.period.start.isoformat()}:{get_language()}")
-        value = cache.get(key)
-        if value is None:
-            value = compute()
-            cache.set(key, value, CHART_CACHE_SECONDS)
-        return value
 
     def compare(self, data: PanelData) -> str:
         """One sentence on the first series against the same panel over the previous period."""
@@ -222,15 +245,19 @@ class DashboardPanel(Component):
         return change_text(first.name, series_total(first), self.previous_totals().get(first.name, 0), self.period.key)
 
     def previous_totals(self) -> dict:
-        """{series name: total} over the previous period. That period is over, so its figures are kept
-        for a few minutes (per panel, user, period and language) instead of being counted on every view."""
-        before = self.period.previous()
-        key = f"dashboard:{self.key}:{self.request.user.pk}:{before.key}:{before.start.isoformat()}:{get_language()}"
-        totals = cache.get(key)
-        if totals is None:
-            totals = {s.name: series_total(s) for s in type(self)(self.request, before).get_data().series}
-            cache.set(key, totals, PREVIOUS_CACHE_SECONDS)
-        return totals
+        """{series name: total} over the previous period, counted as this period is (no cache: figures
+        stay exact after every write; the panels read indexed or per-day counts, so this is cheap)."""
+        before = type(self)(self.request, self.period.previous(), detailed=False)
+        return {s.name: series_total(s) for s in before.get_data().series}
+
+    def links(self, viewname: str, field_name: str, **params) -> list | None:
+        """The address of the rows behind each bucket: the listing ``viewname`` filtered by ``params``
+        and by the bucket's range of ``field_name``."""
+        if not self.detailed:
+            return None
+        base = list_url(viewname, **params)
+        base += "&" if "?" in base else "?"
+        return [f"{base}{field_name}__gte={start}&{field_name}__lt={end}" for start, end in self.period.range_query]
 
     def first_column(self):
         return self.period.unit_label if self.over_time else _("Item")
@@ -266,8 +293,9 @@ class DashboardPanel(Component):
         columns, rows = self.table(data)
         return {
             "panel": self, "data": data, "spec": self.chart_spec(data), "summary_line": self.compare(data),
-            "columns": columns, "rows": rows, "chart_id": f"chart-{self.key}", "spec_id": f"chart-{self.key}-data",
-            "LANGUAGE_CODE": get_language(),
+            "table_head": format_html_join("", '<th scope="col">{}</th>', ((c,) for c in columns)),
+            "table_body": table_body_html(rows),
+            "chart_id": f"chart-{self.key}", "spec_id": f"chart-{self.key}-data", "LANGUAGE_CODE": get_language(),
         }
 
     def csv_rows(self):
@@ -287,6 +315,21 @@ class Cell:
 
     def __str__(self):
         return "—" if self.value is None else str(self.value)
+
+
+def table_body_html(rows) -> str:
+    """The table's rows: the first cell heads its row; a cell with a link opens the rows behind it.
+    (Built here rather than in the template: a year's table has hundreds of cells.)"""
+    html = []
+    for row in rows:
+        cells = [f'<th scope="row">{escape(row[0])}</th>'] if row else []
+        for cell in row[1:]:
+            if isinstance(cell, Cell) and cell.link:
+                cells.append(f'<td><a href="{escape(cell.link)}">{escape(cell)}</a></td>')
+            else:
+                cells.append(f"<td>{escape(cell)}</td>")
+        html.append(f"<tr>{''.join(cells)}</tr>")
+    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
 
 
 def _cell(value, links, i):

@@ -10,7 +10,7 @@ from home.models import Language
 from home.registry import dashboard_panels
 
 from .models import Delivery, IssuePage, Recipient, SectionAnswer, Subscriber
-from .selectors import knowledge_figures
+from .selectors import knowledge_figures, section_titles
 
 ANSWERS = "journal_answers:index"
 
@@ -19,16 +19,6 @@ class JournalPanel(DashboardPanel):
     """The journal's panels are for those who send issues."""
 
     permission = "newsletter.send_issue"
-
-
-def section_names(issues) -> dict:
-    """{(issue id, block id): name}: each section by its heading (a question's heading is the question)."""
-    names = {}
-    for issue in issues:
-        for child in issue.body:
-            heading = child.value.get("heading", "") if hasattr(child.value, "get") else ""
-            names[(issue.pk, child.id)] = str(heading or child.block.label)
-    return names
 
 
 def _answer_series(sections, links_for):
@@ -47,20 +37,14 @@ def _answer_series(sections, links_for):
 
 
 def _group_answers(rows):
-    issues = IssuePage.objects.filter(pk__in={row["issue_id"] for row in rows}).only("pk", "title", "body",
-                                                                                    "translation_key", "locale")
-    issues = {issue.pk: issue for issue in issues}
-    # Sections named in the reader's language: a translation keeps its sections' ids.
-    translated = {page.translation_key: page for page in IssuePage.objects.filter(
-        translation_key__in=[i.translation_key for i in issues.values()],
-        locale__language_code=get_language()).only("pk", "title", "body", "translation_key")}
-    shown = {pk: translated.get(issue.translation_key, issue) for pk, issue in issues.items()}
-    names = {(pk, block): name for pk, page in shown.items()
-             for (_page, block), name in section_names([page]).items()}
+    """{"issue · section" (or the section alone, for one issue): {"issue", "block", "choices"}}, named in
+    the dashboard's language."""
+    titles = section_titles(issue_ids={row["issue_id"] for row in rows}, language=get_language())
     sections = {}
     for row in rows:
-        name = names.get((row["issue_id"], row["block_id"]), row["block_id"][:8])
-        label = name if len(issues) == 1 else f"{shown[row['issue_id']].title} · {name}"
+        title, names = titles.get(row["issue_id"], ("", {}))
+        name = names.get(row["block_id"]) or _("a section since removed")
+        label = name if len(titles) == 1 else f"{title} · {name}"
         entry = sections.setdefault(label, {"issue": row["issue_id"], "block": row["block_id"], "choices": {}})
         entry["choices"][row["choice"]] = entry["choices"].get(row["choice"], 0) + row["n"]
     return sections
@@ -135,15 +119,17 @@ class IssuePerformancePanel(JournalPanel):
             )
             .order_by("delivery__issue_key")
         )
-        titles = dict(
-            IssuePage.objects.filter(translation_key__in=[r["delivery__issue_key"] for r in rows])
-            .order_by("translation_key", "-locale__language_code")
-            .values_list("translation_key", "title")
-        )
-        labels = [titles.get(r["delivery__issue_key"], "?") for r in rows]
         names = [("delivered", _("Delivered")), ("opens", _("Unique opens")), ("clicks", _("Clicked")),
                  ("replies", _("Replies")), ("unsubscribes", _("Unsubscribes"))]
         series = [Series(label, [r[key] for r in rows]) for key, label in names]
+        if not self.detailed:
+            return PanelData(labels=[], series=series)
+        titles = {}  # each issue by its title in the dashboard's language, else in the other one
+        for key, language, title in (IssuePage.objects.filter(translation_key__in=[r["delivery__issue_key"] for r in rows])
+                                     .values_list("translation_key", "locale__language_code", "title")):
+            if key not in titles or language == get_language():
+                titles[key] = title
+        labels = [titles.get(r["delivery__issue_key"], "?") for r in rows]
         table = [[labels[i], *[r[key] for key, _label in names], r["failed"]] for i, r in enumerate(rows)]
         return PanelData(labels=labels, series=series, columns=[_("Issue"), *[n for _k, n in names], _("Failed")],
                          rows=table)
@@ -163,6 +149,8 @@ class HelpfulVotesPanel(JournalPanel):
             .annotate(n=Count("pk"))
             .order_by("issue_id", "block_id")
         )
+        if not self.detailed:  # the previous period's totals: no need to name the sections
+            return PanelData(labels=[], series=[Series(_("Helpful"), [sum(r["n"] for r in rows if r["choice"] == "yes")])])
         sections = _group_answers(rows)
 
         def links_for(labels, **params):
@@ -185,10 +173,11 @@ class SubscriberGrowthPanel(JournalPanel):
         may_list = self.request.user.has_perm("newsletter.view_subscriber")  # personal data: care managers
 
         def links(code):
-            return [list_url("journal_subscribers:index", language=code, **range_params("confirmed_at", a, b))
-                    for a, b in self.period.ranges] if may_list else None
+            return self.links("journal_subscribers:index", "confirmed_at", language=code) if may_list else None
 
         series = [Series(str(label), counts.get(code, empty), links=links(code)) for code, label in Language.choices]
+        if not self.detailed:
+            return PanelData(labels=self.period.labels, series=series)
         active = Subscriber.objects.filter(status=Subscriber.Status.ACTIVE)
         english = (get_language() or "").startswith("en")
         name_field = "product_lines__name_en" if english else "product_lines__name_zh_hans"
@@ -204,7 +193,7 @@ class KnowledgePanel(JournalPanel):
     order = 13
 
     def get_data(self):
-        figures = knowledge_figures(since=self.period.start)
+        figures = knowledge_figures(since=self.period.start, until=self.period.end)
         helpful = figures["most_helpful"]
         rows = [[_("Searched, no article found"), t.query, t.without_articles] for t in figures["no_result_terms"]]
         rows += [[_("Most helpful"), a["title"], f"{a['yes']} / {a['no']}"] for a in helpful]

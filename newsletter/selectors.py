@@ -5,6 +5,8 @@ selectors from ``get_context``, so this module and ``newsletter.models`` import 
 """
 
 from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
 from home.search import segment
@@ -72,6 +74,52 @@ def answer_counts(*, issue) -> dict:
         section[row["choice"]] = row["n"]
         section["total"] += row["n"]
     return counts
+
+
+def _section_names(page) -> dict:
+    """{block id: name} of an issue's sections: by heading (a question's heading is the question).
+    Read from the stored JSON, so that no image or page chooser in the body is loaded."""
+    blocks = page.body.stream_block.child_blocks
+    names = {}
+    for child in page.body.raw_data:
+        value = child.get("value")
+        heading = value.get("heading", "") if isinstance(value, dict) else ""
+        block = blocks.get(child.get("type"))
+        names[child.get("id")] = str(heading or (block.label if block else child.get("type")))
+    return names
+
+
+def section_titles(*, issue_ids, language: str) -> dict:
+    """{issue id: (issue title, {block id: section name})} in ``language``. A translation keeps its
+    sections' ids, so a section is named from the issue's translation in ``language`` when there is
+    one, else from the issue itself. Two queries."""
+    fields = ("pk", "title", "body", "translation_key")
+    issues = list(models.IssuePage.objects.filter(pk__in=set(issue_ids)).only(*fields))
+    translated = {page.translation_key: page for page in models.IssuePage.objects.filter(
+        translation_key__in=[issue.translation_key for issue in issues], locale__language_code=language).only(*fields)}
+    result = {}
+    for issue in issues:
+        shown = translated.get(issue.translation_key, issue)
+        result[issue.pk] = (shown.title, {**_section_names(issue), **_section_names(shown)})
+    return result
+
+
+def answered_issues(*, language: str) -> list[tuple[int, str]]:
+    """[(issue id, title in ``language``)] of the issues readers answered in, newest first."""
+    ids = set(models.SectionAnswer.objects.values_list("issue_id", flat=True).distinct())
+    titles = section_titles(issue_ids=ids, language=language)
+    return [(pk, titles[pk][0]) for pk in sorted(titles, reverse=True)]
+
+
+def answered_sections(*, language: str) -> list[tuple[str, str]]:
+    """[(block id, "issue · section")] of every section readers answered, named in ``language``."""
+    pairs = set(models.SectionAnswer.objects.values_list("issue_id", "block_id").distinct())
+    titles = section_titles(issue_ids={issue for issue, _block in pairs}, language=language)
+    choices = {}
+    for issue, block in sorted(pairs):
+        title, names = titles.get(issue, ("", {}))
+        choices.setdefault(block, f"{title} · {names.get(block) or _('a section since removed')}")
+    return sorted(choices.items(), key=lambda item: item[1])
 
 
 def replies_queue(*, status: str | None = None):
@@ -173,22 +221,25 @@ def knowledge_article_context(*, article, request) -> dict:
     }
 
 
-def knowledge_figures(*, since, limit: int = 5) -> dict:
+def knowledge_figures(*, since, until=None, limit: int = 5) -> dict:
     """For the editors' dashboard: terms searched without an article found, the most and least
-    helpful articles (answers since ``since``), and complaint forms sent after articles were suggested."""
+    helpful articles (answers from ``since`` to ``until``), and complaint forms sent after articles
+    were suggested."""
     from django.db.models import Q
 
-    terms = list(models.KnowledgeSearchTerm.objects.filter(without_articles__gt=0, last_searched_at__gte=since)
+    until = until or timezone.now()
+    terms = list(models.KnowledgeSearchTerm.objects.filter(without_articles__gt=0, last_searched_at__gte=since,
+                                                           last_searched_at__lte=until)
                  .order_by("-without_articles", "query")[:limit])
     votes = {}
-    rows = (models.KnowledgeFeedback.objects.filter(created_at__gte=since)
+    rows = (models.KnowledgeFeedback.objects.filter(created_at__gte=since, created_at__lte=until)
             .values("section_id", "section__title", "page_id", "page__title")
             .annotate(yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False))))
     for row in rows:
         title = row["section__title"] or row["page__title"]
         votes[(row["section_id"], row["page_id"])] = {"title": title, "yes": row["yes"], "no": row["no"]}
     ranked = sorted(votes.values(), key=lambda v: (v["yes"] - v["no"], v["yes"]), reverse=True)
-    deflections = models.KnowledgeDeflection.objects.filter(created_at__gte=since)
+    deflections = models.KnowledgeDeflection.objects.filter(created_at__gte=since, created_at__lte=until)
     return {
         "no_result_terms": terms,
         "most_helpful": ranked[:limit],

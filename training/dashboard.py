@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from home.dashboard import (
     PERCENT,
@@ -22,6 +22,7 @@ from home.dashboard import (
 from home.registry import dashboard_panels
 
 from .models import Certificate, ClassSession, Signup, city_in_language
+from .selectors import course_titles
 
 SEATS = ",".join(Signup.SEAT_STATUSES)
 
@@ -43,12 +44,12 @@ class NextClassesPanel(TrainingPanel):
         sessions = list(
             ClassSession.objects.filter(starts_at__gte=timezone.now())
             .exclude(status=ClassSession.Status.CANCELLED)
-            .select_related("course")
             .annotate(taken=Count("signups", filter=Q(signups__status__in=Signup.SEAT_STATUSES)),
                       waiting=Count("signups", filter=Q(signups__status=Signup.Status.WAITING)))
             .order_by("starts_at", "pk")[: self.shown]
         )
-        labels = [f"{timezone.localtime(s.starts_at):%m-%d} {s.course.title} · {s.city_name}" for s in sessions]
+        titles = course_titles(course_ids=[s.course_id for s in sessions], language=get_language())
+        labels = [f"{timezone.localtime(s.starts_at):%m-%d} {titles[s.course_id]} · {s.city_name}" for s in sessions]
         signups = "training_signups:index"
         taken = Series(_("Seats taken"), [s.taken for s in sessions],
                        links=[list_url(signups, session=s.pk, status__in=SEATS) for s in sessions])
@@ -91,9 +92,10 @@ class FillRatePanel(TrainingPanel):
             )
         )
         taken = {(r["session__course_id"], r["session__course__title"], r["session__city"]): r for r in signups}
-        keys = sorted(capacity, key=lambda k: (k[1], k[2]))
+        titles = course_titles(course_ids=[pk for pk, _title, _city in capacity], language=get_language())
+        keys = sorted(capacity, key=lambda k: (titles[k[0]], k[2]))
         english = dict(sessions.values_list("city", "city_en").distinct())
-        labels = [f"{title} · {city_in_language(city, english.get(city, ''))}" for _pk, title, city in keys]
+        labels = [f"{titles[pk]} · {city_in_language(city, english.get(city, ''))}" for pk, _title, city in keys]
         fill = [round(100 * taken.get(k, {}).get("taken", 0) / capacity[k]) if capacity[k] else None for k in keys]
         waiting = [taken.get(k, {}).get("waiting", 0) for k in keys]
         window = range_params("session__starts_at", self.period.start, self.period.ranges[-1][1])
@@ -127,22 +129,21 @@ class CertificatesPanel(TrainingPanel):
     order = 21
 
     def get_data(self):
-        issued = bucket_counts(Certificate.objects.all(), "created_at", self.period)
+        issued = Series(_("Certificates issued"), bucket_counts(Certificate.objects.all(), "created_at", self.period),
+                        links=self.links("training_certificates:index", "created_at"))
+        if not self.detailed:  # the comparison is of the first series
+            return PanelData(labels=self.period.labels, series=[issued])
         no_shows = bucket_counts(Signup.objects.filter(attended=False), "session__starts_at", self.period)
         today = timezone.localdate()
         expiring = Certificate.objects.filter(
             status=Certificate.Status.VALID, expires_on__gte=today, expires_on__lte=today + timedelta(days=60)
         ).count()
-        ranges = self.period.ranges
         return PanelData(
             labels=self.period.labels,
             series=[
-                Series(_("Certificates issued"), issued,
-                       links=[list_url("training_certificates:index", **range_params("created_at", a, b))
-                              for a, b in ranges]),
+                issued,
                 Series(_("No-shows"), no_shows,
-                       links=[list_url("training_signups:index", attended="false",
-                                       **range_params("session__starts_at", a, b)) for a, b in ranges]),
+                       links=self.links("training_signups:index", "session__starts_at", attended="false")),
             ],
             summary=[Figure(_("certificates expiring in the next 60 days"), expiring),
                      Figure(_("no-shows in this period"), sum(no_shows))],

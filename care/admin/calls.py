@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSet
 
+from home.admin.filters import TranslatedFiltersMixin
+
 from .. import selectors
 from ..forms import OutcomeForm
 from ..models import Call
@@ -50,7 +52,7 @@ class CallInspectView(VisibleInspectView):
         ))
 
 
-class CallViewSet(TeamScopedViewSet):
+class CallViewSet(TranslatedFiltersMixin, TeamScopedViewSet):
     model = Call
     visible = staticmethod(selectors.calls_visible_to)
     icon = "mobile-alt"

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
 
+from home.admin.filters import FilterSet, TranslatedFiltersMixin
 from home.services.rights import access_log_record
 
 from .. import forms, selectors
@@ -206,7 +206,7 @@ def complaint_action_view(request, pk, action):
     return redirect("care_complaints:inspect", pk)
 
 
-class ComplaintViewSet(ModelViewSet):
+class ComplaintViewSet(TranslatedFiltersMixin, ModelViewSet):
     model = Complaint
     icon = "warning"
     menu_label = gettext_lazy("Complaints")
@@ -246,7 +246,7 @@ class WorkOrderIndexView(generic.IndexView):
         return queryset
 
 
-class WorkOrderFilterSet(WagtailFilterSet):
+class WorkOrderFilterSet(FilterSet):
     """Support group, due date, and whether the SLA was breached (closed late, or open and past due)."""
 
     breached = django_filters.BooleanFilter(label=gettext_lazy("SLA breached"), method="filter_breached",

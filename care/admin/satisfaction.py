@@ -2,12 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from home.admin.filters import TranslatedFiltersMixin
+
 from .. import selectors
 from ..models import SatisfactionRating
 from .base import TeamScopedViewSet
 
 
-class RatingViewSet(TeamScopedViewSet):
+class RatingViewSet(TranslatedFiltersMixin, TeamScopedViewSet):
     model = SatisfactionRating
     visible = staticmethod(selectors.ratings_visible_to)
     icon = "pick"

@@ -13,10 +13,16 @@ from django.utils import timezone
 from ..models import Call, CallPurpose, Complaint, CustomerAccount, GiftCampaign, GiftRecipient, SatisfactionRating
 from ..services.campaigns import campaign_preview, gift_address_enter, gift_campaign_launch, gift_recipient_set_state
 from ..services.complaints import complaint_resolve
+from ..services.daycounts import day_counts_rebuild
 from .complaints import checklist_tick_all
 from .history import load_history
 
 MARK = "demo-history-"
+
+
+def load_day_counts(pages, stdout=None):
+    """The dashboards' per-day counts of the demo calls and complaints (written around the services)."""
+    day_counts_rebuild()
 
 
 def load_activity(pages, stdout=None):

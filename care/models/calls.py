@@ -78,6 +78,8 @@ class Call(models.Model):
             # figures: coverage, completed calls per period, per assignee
             models.Index(fields=["state", "closed_at"]),
             models.Index(fields=["assignee", "state", "closed_at"]),
+            # each one's queue: due today, overdue (counted from the index alone)
+            models.Index(fields=["assignee", "state", "deadline", "due_at"], name="care_call_queue_idx"),
         ]
 
     def __str__(self):

@@ -15,9 +15,20 @@ from wagtail.log_actions import log
 from home.services.outbox import outbox_enqueue_template
 
 from .. import tasks
-from ..models import Call, CallAttempt, CallPurpose, CareTeam, Complaint, CustomerAccount, Device, SatisfactionRating
+from ..models import (
+    Call,
+    CallAttempt,
+    CallPurpose,
+    CareTeam,
+    Complaint,
+    CustomerAccount,
+    DayCount,
+    Device,
+    SatisfactionRating,
+)
 from . import CareError
 from .customers import customer_get_or_create, customer_primary_contact
+from .daycounts import day_counts_refresh
 from .satisfaction import rating_record, survey_waits_for_quality_call
 from .scheduling import (
     add_working_days,
@@ -306,6 +317,8 @@ def call_log_outcome(
     except ValidationError as exc:
         raise CareError("; ".join(exc.messages))
     call.save()
+    if call.state == Call.State.CLOSED and call.disposition == Call.Disposition.COMPLETED:
+        day_counts_refresh(measure=DayCount.Measure.CALLS_COMPLETED, moments=[call.closed_at])
     CallAttempt.objects.create(call=call, user=acting_user, disposition=disposition, note=note)
     if rating is not None:
         rating_record(

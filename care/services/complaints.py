@@ -21,11 +21,12 @@ from home.models import Person
 from home.services.outbox import outbox_enqueue_template
 from home.services.people import person_match_or_create
 
-from ..models import CallPurpose, Complaint
+from ..models import CallPurpose, Complaint, DayCount
 from ..tasks import survey_send_for_complaint_task
 from . import CareError
 from .calls import call_create_for_complaint
 from .complaint_state import checklist_for, complaint_lock, complaint_log, complaint_set_targets
+from .daycounts import day_counts_refresh
 from .satisfaction import survey_waits_for_quality_call
 
 __all__ = [
@@ -134,6 +135,7 @@ def complaint_submit(
     complaint_set_targets(complaint)
     complaint.full_clean()
     complaint.save()
+    day_counts_refresh(measure=DayCount.Measure.COMPLAINTS_RECEIVED, moments=[complaint.received_at])
     complaint_log(complaint, "care.complaint_received", None, channel=complaint.channel)
     _notify_received(complaint)
     return complaint
@@ -178,6 +180,7 @@ def complaint_create(
     complaint_set_targets(complaint)
     complaint.full_clean()
     complaint.save()
+    day_counts_refresh(measure=DayCount.Measure.COMPLAINTS_RECEIVED, moments=[complaint.received_at])
     complaint_log(complaint, "care.complaint_received", acting_user, channel=complaint.channel)
     if notify:
         _notify_received(complaint)
@@ -202,6 +205,9 @@ def complaint_update(*, complaint_id: int, acting_user, **fields) -> Complaint:
         complaint_set_targets(complaint)
     complaint.full_clean()
     complaint.save()
+    if {"kind", "category", "product_line"} & set(changed):  # what the day counts are kept per
+        day_counts_refresh(measure=DayCount.Measure.COMPLAINTS_RECEIVED, moments=[complaint.received_at])
+        day_counts_refresh(measure=DayCount.Measure.COMPLAINTS_RESOLVED, moments=[complaint.resolved_at])
     complaint_log(complaint, "care.complaint_update", acting_user, changed=changed)
     return complaint
 
@@ -294,6 +300,7 @@ def complaint_resolve(
         complaint.responsible = acting_user
     complaint.full_clean()
     complaint.save()
+    day_counts_refresh(measure=DayCount.Measure.COMPLAINTS_RESOLVED, moments=[complaint.resolved_at])
     complaint.work_orders.filter(closed_at__isnull=True).update(closed_at=now, paused_at=None)
     calls = []
     if complaint.person_id:

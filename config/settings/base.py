@@ -283,6 +283,9 @@ CELERY_BEAT_SCHEDULE = {
     "care-key-account-reports": {
         "task": "care.tasks.key_account_reports_generate_task", "schedule": crontab(minute=0, hour=6, day_of_month="1"),
     },
+    # The dashboards' per-day counts are kept by the services that write calls and complaints; recounted
+    # nightly in case anything wrote around them.
+    "care-day-counts": {"task": "care.tasks.day_counts_rebuild_task", "schedule": crontab(minute=40, hour=3)},
     "care-schedule-calls": {"task": "care.tasks.calls_schedule_task", "schedule": crontab(minute=15, hour="7-18")},
     "training-certificate-reminders": {
         "task": "training.tasks.certificate_reminders_task", "schedule": crontab(minute=0, hour=9),

@@ -1,11 +1,17 @@
 """Admin screens of readers' engagement: the queue of readers' replies, and the answers to interactive
 sections (read-only; the dashboard's bars open it filtered)."""
 
+import django_filters
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.views.generic import EditView
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from home.admin.filters import FilterSet
+
 from ..models import ReaderReply, SectionAnswer
+from ..selectors import answered_issues, answered_sections, section_titles
 from ..services.engagement import reply_set_status
 
 
@@ -35,6 +41,31 @@ class ReaderReplyViewSet(ModelViewSet):
 reader_reply_viewset = ReaderReplyViewSet("journal_replies")
 
 
+class SectionAnswerFilterSet(FilterSet):
+    """The issue and the section by their titles in the user's language (the dashboard's links give their ids)."""
+
+    issue = django_filters.ChoiceFilter(label=_("Issue"), choices=lambda: answered_issues(language=get_language()))
+    block_id = django_filters.ChoiceFilter(label=_("Section"),
+                                           choices=lambda: answered_sections(language=get_language()))
+
+    class Meta:
+        model = SectionAnswer
+        fields = {"choice": ["exact"], "source": ["exact"], "created_at": ["gte", "lt"]}
+
+
+class SectionAnswerIndexView(IndexView):
+    def paginate_queryset(self, queryset, page_size):
+        """Each answer on the page gets its issue's and section's names in the user's language."""
+        paginator, page, answers, paginated = super().paginate_queryset(queryset, page_size)
+        answers = list(answers)
+        titles = section_titles(issue_ids={answer.issue_id for answer in answers}, language=get_language())
+        for answer in answers:
+            title, names = titles.get(answer.issue_id, ("", {}))
+            answer.issue_title = title
+            answer.section_title = names.get(answer.block_id) or _("a section since removed")
+        return paginator, page, answers, paginated
+
+
 class SectionAnswerViewSet(ModelViewSet):
     """Readers' answers to "was this helpful?" and polls: read-only (readers give them, nobody edits them)."""
 
@@ -43,9 +74,10 @@ class SectionAnswerViewSet(ModelViewSet):
     menu_label = _("Section answers")
     menu_order = 210
     copy_view_enabled = False
-    list_display = ["issue", "block_id", "choice", "source", "created_at"]
-    list_filter = {"issue": ["exact"], "block_id": ["exact"], "choice": ["exact"], "source": ["exact"],
-                   "created_at": ["gte", "lt"]}
+    index_view_class = SectionAnswerIndexView
+    list_display = [Column("issue_title", label=_("Issue")), Column("section_title", label=_("Section")),
+                    "choice", "source", "created_at"]
+    filterset_class = SectionAnswerFilterSet
     form_fields = []
 
     def get_urlpatterns(self):

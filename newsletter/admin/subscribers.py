@@ -15,6 +15,7 @@ from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from home.admin.filters import TranslatedFiltersMixin
 from home.csv import SafeCsvExportMixin
 from home.services.rights import access_log_record
 
@@ -53,7 +54,7 @@ class SubscriberEditView(EditView):
                                      acting_user=self.request.user)
 
 
-class SubscriberViewSet(ModelViewSet):
+class SubscriberViewSet(TranslatedFiltersMixin, ModelViewSet):
     model = Subscriber
     icon = "group"
     menu_label = _("Subscribers")

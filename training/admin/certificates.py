@@ -18,6 +18,8 @@ from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permissions import register_permission_policy
 
+from home.admin.filters import TranslatedFiltersMixin
+
 from ..models import Assessment, Certificate, ClassSession, Signup
 from ..services import TrainingError
 from ..services.certificates import (
@@ -65,7 +67,7 @@ class CertificateInspectView(InspectView):
         return buttons
 
 
-class CertificateViewSet(RecordViewSet):
+class CertificateViewSet(TranslatedFiltersMixin, RecordViewSet):
     model = Certificate
     icon = "success"
     menu_label = gettext_lazy("Certificates")

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.permissions import register_permission_policy
 
+from home.admin.filters import TranslatedFiltersMixin
+
 from ..models import Payment, Signup
 from ..services import TrainingError
 from ..services import payments as payment_services
@@ -22,7 +24,7 @@ register_permission_policy(Signup, ReadOnlyPolicy(Signup))
 register_permission_policy(Payment, ReadOnlyPolicy(Payment))
 
 
-class SignupViewSet(RecordViewSet):
+class SignupViewSet(TranslatedFiltersMixin, RecordViewSet):
     model = Signup
     icon = "group"
     menu_label = gettext_lazy("Sign-ups")

@@ -47,9 +47,9 @@ def _past_classes(rng, today, courses, people):
     for n, back in enumerate(range(DAYS, 0, -3)):
         course = courses[n % len(courses)]
         starts = _at(today - timedelta(days=back))
+        city, city_en = [("北京", "Beijing"), ("上海", "Shanghai"), ("广州", "Guangzhou")][n % 3]
         sessions.append(ClassSession(
-            course=course, starts_at=starts, ends_at=starts + timedelta(hours=8), city=["北京 Beijing", "上海 Shanghai",
-                                                                                      "广州 Guangzhou"][n % 3],
+            course=course, starts_at=starts, ends_at=starts + timedelta(hours=8), city=city, city_en=city_en,
             venue="培训中心 / Training centre", trainer="王老师 Wang Lei", capacity=10, price=course.price,
             signup_deadline=starts - timedelta(days=3), status=ClassSession.Status.COMPLETED, min_attendance=1,
         ))
