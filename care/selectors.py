@@ -67,6 +67,28 @@ def ratings_visible_to(user):
     return ratings.filter(customer__in=customers_visible_to(user).values("pk"))
 
 
+def complaints_visible_to(user):
+    """Complaints of the customers of the user's care teams, those of no team's customer (nobody's yet:
+    every team sees them), and those the user took or is responsible for. Superusers see all. A
+    complaint belongs to the team of the customer account of its organisation, its person, or the
+    person's organisation."""
+    complaints = Complaint.objects.all()
+    if not user.is_authenticated:
+        return complaints.none()
+    if user.is_superuser:
+        return complaints
+    mine = (Q(organisation__customer_account__team__members=user) | Q(person__customer_account__team__members=user)
+            | Q(person__organisation__customer_account__team__members=user)
+            | Q(received_by=user) | Q(responsible=user))
+    some_team = (Q(organisation__customer_account__team__isnull=False)
+                 | Q(person__customer_account__team__isnull=False)
+                 | Q(person__organisation__customer_account__team__isnull=False))
+    return complaints.filter(
+        Q(pk__in=Complaint.objects.filter(mine).values("pk"))
+        | ~Q(pk__in=Complaint.objects.filter(some_team).values("pk"))
+    )
+
+
 # Finding a customer from whatever the caller gives ---------------------------------------------
 
 
