@@ -129,7 +129,7 @@ def _trend_chart(figures: dict) -> dict:
 
 def _csv_rows(figures: dict) -> list[list]:
     """One row per complaint the report speaks of: received that week, or still open at its end."""
-    header = [_("Number"), _("Received"), _("Customer"), _("Kind"), _("Category"), _("Product line"), _("Priority"),
+    header = [_("Complaint no."), _("Received at"), _("Customer"), _("Kind"), _("Category"), _("Product line"), _("Priority"),
               _("Status at week end"), _("SLA at week end"), _("Resolution due"), _("Received this week"),
               _("Open at week end"), _("Summary")]
     week_refs = {row["reference"] for row in figures["items"]}
