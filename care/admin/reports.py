@@ -76,6 +76,9 @@ class ComplaintReportView(WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("Weekly complaint analysis")
     header_icon = "doc-full"
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         figures = _report_figures(self.request)
