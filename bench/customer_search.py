@@ -99,6 +99,7 @@ def _child(url, people, repeat):
 def _bulk_data(people: int) -> dict:
     from care.models import CareTeam, CustomerAccount, Device
     from home.demo.pages import _home_pages, _product_lines
+    from home.identity import phone_key
     from home.models import Organisation, Person, ProductLine
     from home.roles import sync_roles
     from training.demo.catalogue import _catalog, _course, _courses
@@ -126,6 +127,7 @@ def _bulk_data(people: int) -> dict:
     Person.objects.bulk_create(persons, batch_size=5000)
     CustomerAccount.objects.bulk_create(
         [CustomerAccount(kind="company", organisation=org, team=team, direct_line=f"010-{60_000_000 + i}",
+                         direct_line_key=phone_key(f"010-{60_000_000 + i}"),  # save() sets it; bulk_create does not
                          address=f"{PLACES[i % 10]}路{i}号") for i, org in enumerate(organisations)],
         batch_size=5000,
     )
