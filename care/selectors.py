@@ -95,37 +95,55 @@ def complaints_visible_to(user):
 # Finding a customer from whatever the caller gives ---------------------------------------------
 
 
+def _text_lookup(text: str) -> str:
+    """``icontains`` from three characters (a trigram index serves it on PostgreSQL); a prefix for
+    shorter text (a two-character Chinese name or its start), which the same index serves."""
+    return "icontains" if len(text) >= 3 else "istartswith"
+
+
 def customers_matching(text: str) -> Q:
     """A filter on CustomerAccount for one search text: a mobile or landline in any format, a name,
     a company, an email, a device serial, a certificate number (training.selectors) or an address.
 
-    Each identifier is looked up on its own table by its own (indexed) column and the customers are
-    then picked by key: one OR across the joined people and devices of 100,000 people cannot use an
-    index and took seconds (bench/customer_search.py)."""
+    The text is read as what it looks like (an email, a phone number, else a name, company or
+    address), and each identifier is looked up on its own table by its own indexed column; the
+    customers are then picked by key. One OR across the joined people and devices of 100,000 people
+    used no index and took seconds (bench/customer_search.py)."""
     text = " ".join((text or "").split())[:200]
     if not text:
         return Q(pk__in=[])
-    people = Q(name__icontains=text)
-    if "@" in text:
-        people |= Q(email=text.lower())
-    query = (Q(organisation__in=Organisation.objects.filter(name__icontains=text).values("pk"))
-             | Q(address__icontains=text) | Q(mailbox__iexact=text)
-             | Q(pk__in=Device.objects.filter(serial__in={text, text.upper()}).values("customer_id")))
     digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) >= 7 and len(digits) >= len(text.replace(" ", "")) - 4:
+    if "@" in text:
+        people, query = Q(email=text.lower()), Q(mailbox__iexact=text)
+    elif len(digits) >= 7 and len(digits) >= len(text.replace(" ", "")) - 4:
         try:
             mobile = normalise_mobile(text)
         except ValidationError:
             mobile = ""
-        if mobile:
-            people |= Q(mobile=mobile)
-        query |= Q(direct_line_key__startswith=phone_key(text))
+        people = Q(mobile=mobile) if mobile else Q(pk__in=[])
+        query = Q(direct_line_key__startswith=phone_key(text))
+    else:
+        lookup = _text_lookup(text)
+        people = Q(**{f"name__{lookup}": text})
+        query = Q(organisation__in=_keys(Organisation.objects.filter(**{f"name__{lookup}": text}), "pk"))
+        if len(text) >= 3:
+            query |= Q(address__icontains=text)
+    query |= Q(pk__in=_keys(Device.objects.filter(serial__in={text, text.upper()}), "customer_id"))
     certificate = training_selectors.certificate_find(number=text.upper())
     if certificate is not None and certificate.person_id:
         people |= Q(pk=certificate.person_id)
-    matched = Person.objects.filter(people)
-    return (query | Q(person__in=matched.values("pk"))
-            | Q(organisation__in=matched.filter(organisation__isnull=False).values("organisation_id")))
+    matched = Person.objects.filter(people).values_list("pk", "organisation_id")[:SEARCH_KEYS]
+    return (query | Q(person__in=[pk for pk, _org in matched])
+            | Q(organisation__in={org for _pk, org in matched if org}))
+
+
+# Each identifier's matches are read first, on their own (a subquery inside the OR was planned as a
+# scan); a search text matching more people or companies than this shows the first ones only.
+SEARCH_KEYS = 1000
+
+
+def _keys(queryset, field: str) -> list:
+    return list(queryset.values_list(field, flat=True)[:SEARCH_KEYS])
 
 
 def customers_find(user, text: str):
