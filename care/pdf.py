@@ -133,3 +133,41 @@ def key_account_report_pdf(figures: dict) -> bytes:
     else:
         writer.text(_("No ratings this month."))
     return writer.done()
+
+
+def complaint_week_pdf(figures: dict) -> bytes:
+    """The weekly complaint analysis (language: the active one)."""
+    title = _("Complaints %(start)s – %(end)s") % {"start": figures["week_start"], "end": figures["week_end"]}
+    writer = _Writer(title)
+    writer.text(_("Weekly complaint analysis"), size=16, gap=8)
+    writer.text(f"{figures['week_label']} · {figures['week_start']} – {figures['week_end']}", size=12, gap=10)
+    writer.text(_("Received: %(received)s (complaints %(complaints)s, suggestions %(suggestions)s); resolved: "
+                  "%(resolved)s; open at week end: %(open)s; overdue at week end: %(overdue)s")
+                % {**figures, "overdue": len(figures["overdue"])})
+    writer.space()
+    for heading, key in ((_("By category"), "by_category"), (_("By product line"), "by_product_line")):
+        writer.text(heading, size=13, gap=6)
+        for row in figures[key] or [{"label": "–", "count": 0}]:
+            writer.text(f"{row['label']}: {row['count']}", size=10, indent=12)
+        writer.space()
+
+    writer.text(_("Trend"), size=13, gap=6)
+    writer.text(" · ".join([_("Week"), _("Received"), _("Resolved"), _("Open at week end"), _("Overdue at week end")]),
+                size=10, indent=12)
+    for week in figures["trend"]:
+        writer.text(f"{week['label']} · {week['received']} · {week['resolved']} · {week['open']} · {week['overdue']}",
+                    size=10, indent=12)
+    writer.space()
+
+    for heading, rows in ((_("The week's complaints"), figures["items"]),
+                          (_("Overdue at week end"), figures["overdue"])):
+        writer.text(heading, size=13, gap=6)
+        if not rows:
+            writer.text(_("None."), size=10, indent=12)
+        for row in rows:
+            product = f" · {row['product_line']}" if row["product_line"] else ""
+            writer.text(f"{row['reference']} · {row['received_at']} · {row['customer']} · {row['category']}{product} · "
+                        f"{row['priority']} · {row['state']} · {row['sla_label']}", size=10, indent=12)
+            writer.text(row["summary"], size=9, indent=24, gap=6)
+        writer.space()
+    return writer.done()

@@ -65,3 +65,16 @@ _INVISIBLE = dict.fromkeys(
 def normalise_name(value: str) -> str:
     """Strip control and bidirectional formatting characters and collapse white space."""
     return " ".join((value or "").translate(_INVISIBLE).split())
+
+
+def phone_key(value: str) -> str:
+    """A phone number's national digits (no +86 or 0086, no trunk 0), reversed, so that a number typed
+    with or without its area code is found by a prefix match on an index:
+    ``phone_key("(010) 8888-1234")`` starts with ``phone_key("88881234")``."""
+    raw = (value or "").strip()
+    digits = re.sub(r"\D", "", raw)
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif raw.startswith("+86"):
+        digits = digits[2:]
+    return digits.lstrip("0")[::-1]

@@ -119,6 +119,9 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         ordering = ["name", "pk"]
         permissions = [("merge_person", _("Can merge possible duplicate people"))]
+        # The lookups of the care search (the unique constraints below are partial: no use to them).
+        indexes = [models.Index(fields=["email"], name="person_email_idx"),
+                   models.Index(fields=["mobile"], name="person_mobile_idx")]
         constraints = [
             # Only people not flagged as possible duplicates hold an email or mobile uniquely.
             models.UniqueConstraint(fields=["email"], condition=~models.Q(email="") & models.Q(duplicate_of=None),

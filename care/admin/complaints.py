@@ -37,7 +37,8 @@ class ComplaintIndexView(generic.IndexView):
         return reverse("care_complaints:inspect", args=[instance.pk])
 
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("person", "responsible", "product_line")
+        visible = selectors.complaints_visible_to(self.request.user).values("pk")
+        return super().get_base_queryset().filter(pk__in=visible).select_related("person", "responsible", "product_line")
 
 
 class ComplaintCreateView(generic.CreateView):

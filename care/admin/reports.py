@@ -1,6 +1,7 @@
 """Admin screens of reports: the weekly complaint report and the monthly key-account reports."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,7 +17,12 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from home.csv import csv_download
+from home.dashboard import list_url, range_params
+
+from .. import selectors
 from ..models import KeyAccountReport
+from ..pdf import complaint_week_pdf
 from ..services import CareError
 from ..services import reports as report_services
 from .base import ListOnlyViewSet, PermissionMenuItem
@@ -24,29 +30,133 @@ from .base import ListOnlyViewSet, PermissionMenuItem
 # Weekly report -----------------------------------------------------------------------------------
 
 
+def _week_asked(request) -> date:
+    """The Monday of the week asked for (``?week=2026-W47`` from the week picker, or any day as
+    ``2026-11-16``); the last full week when none is given or it cannot be read (with a message)."""
+    text = request.GET.get("week", "").strip()
+    default = report_services.last_full_week()
+    if not text:
+        return default
+    try:
+        if "-W" in text.upper():
+            year, week = text.upper().split("-W")
+            day = date.fromisocalendar(int(year), int(week), 1)
+        else:
+            day = date.fromisoformat(text)
+    except ValueError:
+        messages.error(request, _("“%(week)s” is not a week: choose one in the week field.") % {"week": text[:20]})
+        return default
+    monday = report_services.week_start_of(day)
+    if monday > report_services.week_start_of(timezone.localdate()):
+        messages.error(request, _("That week has not begun yet; showing the last full week."))
+        return default
+    return monday
+
+
+def _report_figures(request):
+    if not request.user.has_perm("care.view_complaint_report"):
+        raise PermissionDenied
+    week_start = _week_asked(request)
+    return report_services.complaint_weekly_figures(
+        week_start=week_start, complaints=selectors.complaints_visible_to(request.user)
+    )
+
+
+def _received_range(week_start: str) -> dict:
+    monday = date.fromisoformat(week_start)
+    return range_params("received_at", _local_midnight(monday), _local_midnight(monday + timedelta(days=7)))
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(0)))
+
+
 class ComplaintReportView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "care/complaints/admin_report.html"
-    page_title = gettext_lazy("Weekly complaint report")
+    page_title = gettext_lazy("Weekly complaint analysis")
     header_icon = "doc-full"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("care.view_complaint_report"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        try:
-            day = date.fromisoformat(self.request.GET.get("week", ""))
-        except ValueError:
-            day = timezone.localdate() - timedelta(days=7)
-        week_start = report_services.week_start_of(day)
+        figures = _report_figures(self.request)
+        received = _received_range(figures["week_start"])
+        for row in figures["by_category"]:
+            row["link"] = list_url("care_complaints:index", category=row["value"], **received)
+        for row in figures["by_product_line"]:
+            row["link"] = list_url("care_complaints:index", product_line=row["value"], **received) if row["value"] else ""
+        for week in figures["trend"]:
+            week["link"] = list_url("care_complaints:index", **_received_range(week["week_start"]))
+            week["report"] = f"?week={week['week_start']}"
+        monday = date.fromisoformat(figures["week_start"])
+        following = monday + timedelta(days=7)
         context.update({
-            "figures": report_services.complaint_weekly_figures(week_start=week_start),
-            "previous_week": (week_start - timedelta(days=7)).isoformat(),
-            "next_week": (week_start + timedelta(days=7)).isoformat(),
+            "figures": figures,
+            "received_link": list_url("care_complaints:index", **received),
+            "previous_week": (monday - timedelta(days=7)).isoformat(),
+            "next_week": following.isoformat() if following <= report_services.week_start_of(timezone.localdate()) else "",
+            "picker_value": figures["week_label"],
+            "picker_max": _iso_week(timezone.localdate()),
+            "chart": _trend_chart(figures),
+            "trend_weeks": report_services.TREND_WEEKS,
+            "query": urlencode({"week": figures["week_start"]}),
         })
         return context
+
+
+def _iso_week(day: date) -> str:
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def _trend_chart(figures: dict) -> dict:
+    """What home/static/home/js/dashboard.js draws: bars received, lines open and overdue at week end."""
+    trend = figures["trend"]
+    links = [week["link"] for week in trend]
+    return {
+        "title": str(_("Trend")), "labels": [week["label"] for week in trend], "chart": "bar",
+        "units": [{"unit": "count", "name": str(_("complaints"))}],
+        "series": [
+            {"name": str(_("Received")), "values": [w["received"] for w in trend], "unit": "count", "links": links,
+             "chart": "bar"},
+            {"name": str(_("Open at week end")), "values": [w["open"] for w in trend], "unit": "count", "links": [],
+             "chart": "line"},
+            {"name": str(_("Overdue at week end")), "values": [w["overdue"] for w in trend], "unit": "count",
+             "links": [], "chart": "line"},
+        ],
+        "empty": str(_("no data")),
+    }
+
+
+def _csv_rows(figures: dict) -> list[list]:
+    """One row per complaint the report speaks of: received that week, or still open at its end."""
+    header = [_("Complaint no."), _("Received at"), _("Customer"), _("Kind"), _("Category"), _("Product line"), _("Priority"),
+              _("Status at week end"), _("SLA at week end"), _("Resolution due"), _("Received this week"),
+              _("Open at week end"), _("Summary")]
+    week_refs = {row["reference"] for row in figures["items"]}
+    open_refs = {row["reference"] for row in figures["open_items"]}
+    rows = figures["items"] + [row for row in figures["open_items"] if row["reference"] not in week_refs]
+    yes, no = _("yes"), _("no")
+    return [header] + [
+        [row["reference"], row["received_at"], row["customer"], row["kind"], row["category"], row["product_line"],
+         row["priority"], row["state"], row["sla_label"], row["resolution_due_at"],
+         yes if row["reference"] in week_refs else no, yes if row["reference"] in open_refs else no, row["summary"]]
+        for row in rows
+    ]
+
+
+def complaint_report_csv_view(request):
+    figures = _report_figures(request)
+    return csv_download(f"complaints-{figures['week_label']}.csv", _csv_rows(figures))
+
+
+def complaint_report_pdf_view(request):
+    figures = _report_figures(request)
+    response = HttpResponse(complaint_week_pdf(figures), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="complaints-{figures["week_label"]}.pdf"'
+    return response
 
 
 class ComplaintReportViewSet(ViewSet):
@@ -56,7 +166,9 @@ class ComplaintReportViewSet(ViewSet):
     url_prefix = "care/complaint-report"
 
     def get_urlpatterns(self):
-        return [path("", ComplaintReportView.as_view(), name="index")]
+        return [path("", ComplaintReportView.as_view(), name="index"),
+                path("csv/", complaint_report_csv_view, name="csv"),
+                path("pdf/", complaint_report_pdf_view, name="pdf")]
 
     def get_menu_item(self, order=None):
         return PermissionMenuItem(

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
+from home.identity import phone_key
+
 __all__ = ["CareTeam", "CustomerAccount", "Device"]
 
 
@@ -53,6 +55,8 @@ class CustomerAccount(models.Model):
         on_delete=models.SET_NULL, related_name="key_accounts",
     )
     direct_line = models.CharField(_("direct line"), max_length=40, blank=True)
+    direct_line_key = models.CharField(max_length=40, blank=True, editable=False,
+                                       help_text="home.identity.phone_key of the direct line, for the search.")
     mailbox = models.EmailField(_("key-account mailbox"), blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -61,6 +65,8 @@ class CustomerAccount(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["pk"]
+        indexes = [models.Index(fields=["direct_line_key"], name="care_customer_line_key",
+                                opclasses=["varchar_pattern_ops"])]  # prefix search; opclasses: PostgreSQL only
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(kind="company", organisation__isnull=False, person__isnull=True)
@@ -71,6 +77,12 @@ class CustomerAccount(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.direct_line_key = phone_key(self.direct_line)
+        if kwargs.get("update_fields") is not None and "direct_line" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "direct_line_key"}
+        super().save(*args, **kwargs)
 
     @property
     def name(self):

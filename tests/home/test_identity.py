@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from home.identity import mask_mobile, mask_name, normalise_email, normalise_mobile
+from home.identity import mask_mobile, mask_name, normalise_email, normalise_mobile, phone_key
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,15 @@ def test_masks():
     assert mask_name("张三丰") == "张*丰"
     assert mask_name("李雷") == "李*"
     assert mask_name("Alice Smith") == "A**** S****"
+
+
+@pytest.mark.parametrize("stored, typed", [
+    ("(010) 8888-1234", "88881234"), ("(010) 8888-1234", "010 8888 1234"), ("(010) 8888-1234", "+86 10 8888 1234"),
+    ("021-6888 1234", "0086 21 68881234"), ("+86 138 0013 8001", "13800138001"),
+])
+def test_a_phone_number_is_found_by_the_prefix_of_its_reversed_key(stored, typed):
+    assert phone_key(stored).startswith(phone_key(typed))
+
+
+def test_a_different_number_has_another_key():
+    assert not phone_key("(010) 8888-1234").startswith(phone_key("8888 1235"))
