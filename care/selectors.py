@@ -71,14 +71,15 @@ def ratings_visible_to(user):
 
 
 def complaints_visible_to(user):
-    """Complaints of the customers of the user's care teams, those of no team's customer (nobody's yet:
-    every team sees them), and those the user took or is responsible for. Superusers see all. A
+    """Every complaint for care managers (as for calls); for care staff the complaints of their teams'
+    customers, those of no team's customer (nobody's yet: every team sees them), and those they took or
+    are responsible for. A
     complaint belongs to the team of the customer account of its organisation, its person, or the
     person's organisation."""
     complaints = Complaint.objects.all()
     if not user.is_authenticated:
         return complaints.none()
-    if user.is_superuser:
+    if user_sees_all_calls(user):
         return complaints
     mine = (Q(organisation__customer_account__team__members=user) | Q(person__customer_account__team__members=user)
             | Q(person__organisation__customer_account__team__members=user)

@@ -27,18 +27,17 @@ from ..services import CareError
 from ..services import complaints as complaint_services
 from ..services import workorders as workorder_services
 from ..services.customers import customer_primary_contact
-from .base import ListOnlyViewSet
+from .base import ListOnlyViewSet, TeamScopedViewSet, VisibleEditView, VisibleIndexView, VisibleInspectView
 
 # Complaints --------------------------------------------------------------------------------------
 
 
-class ComplaintIndexView(generic.IndexView):
+class ComplaintIndexView(VisibleIndexView):
     def get_edit_url(self, instance):
         return reverse("care_complaints:inspect", args=[instance.pk])
 
     def get_base_queryset(self):
-        visible = selectors.complaints_visible_to(self.request.user).values("pk")
-        return super().get_base_queryset().filter(pk__in=visible).select_related("person", "responsible", "product_line")
+        return super().get_base_queryset().select_related("person", "responsible", "product_line")
 
 
 class ComplaintCreateView(generic.CreateView):
@@ -87,7 +86,7 @@ class _FormInvalid(Exception):
     pass
 
 
-class ComplaintEditView(generic.EditView):
+class ComplaintEditView(VisibleEditView):
     def save_instance(self):
         data = {name: self.form.cleaned_data[name] for name in self.form.changed_data}
         return complaint_services.complaint_update(complaint_id=self.object.pk, acting_user=self.request.user, **data)
@@ -96,12 +95,13 @@ class ComplaintEditView(generic.EditView):
         return reverse("care_complaints:inspect", args=[self.object.pk])
 
 
-class ComplaintInspectView(generic.InspectView):
+class ComplaintInspectView(VisibleInspectView):
     template_name = "care/complaints/admin_inspect.html"
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            Complaint.objects.select_related("person", "organisation", "product_line", "responsible", "received_by"),
+            self.visible(self.request.user).select_related("person", "organisation", "product_line", "responsible",
+                                                           "received_by"),
             pk=self.pk,
         )
 
@@ -148,7 +148,7 @@ def _key_account(complaint):
 def complaint_action_view(request, pk, action):
     if not request.user.has_perm("care.change_complaint"):
         raise PermissionDenied
-    complaint = get_object_or_404(Complaint, pk=pk)
+    complaint = get_object_or_404(selectors.complaints_visible_to(request.user), pk=pk)
     user = request.user
     try:
         if action == "start":
@@ -207,8 +207,9 @@ def complaint_action_view(request, pk, action):
     return redirect("care_complaints:inspect", pk)
 
 
-class ComplaintViewSet(TranslatedFiltersMixin, ModelViewSet):
+class ComplaintViewSet(TranslatedFiltersMixin, TeamScopedViewSet):
     model = Complaint
+    visible = staticmethod(selectors.complaints_visible_to)
     icon = "warning"
     menu_label = gettext_lazy("Complaints")
     menu_order = 200
