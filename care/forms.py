@@ -135,7 +135,7 @@ class NoteForm(forms.Form):
 class GiftCampaignForm(forms.ModelForm):
     class Meta:
         model = GiftCampaign
-        fields = ["name", "period_start", "period_end", "audience", "gift_description", "budget", "letter_template"]
+        fields = ["name", "period_start", "period_end", "audience", "gift_description", "gift_description_en", "budget", "letter_template"]
 
 
 class CourierImportForm(forms.Form):

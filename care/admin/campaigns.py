@@ -247,7 +247,7 @@ class GiftCampaignViewSet(ModelViewSet):
     copy_view_enabled = False
     list_display = ["name", "period_start", "period_end", "audience", "state", "launched_at"]
     list_filter = ["state", "audience"]
-    form_fields = ["name", "period_start", "period_end", "audience", "gift_description", "budget", "letter_template"]
+    form_fields = ["name", "period_start", "period_end", "audience", "gift_description", "gift_description_en", "budget", "letter_template"]
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [

@@ -96,7 +96,7 @@ def load_demo(pages, stdout=None):
     GiftCampaign.objects.get_or_create(
         name=f"{last} 年终感谢 / {last} year-end thank-you",
         defaults={"period_start": date(last, 1, 1), "period_end": date(last, 12, 31), "audience": "both",
-                  "gift_description": "定制保温杯 / a custom thermos", "budget": 5000, "letter_template": template},
+                  "gift_description": "定制保温杯", "gift_description_en": "a custom thermos", "budget": 5000, "letter_template": template},
     )
     if stdout is not None and created:
         stdout.write(f"complaints: {created} demo complaints and suggestions\n")

@@ -72,7 +72,8 @@ class GiftCampaign(models.Model):
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"), help_text=_("Inclusive."))
     audience = models.CharField(_("customers"), max_length=12, choices=Audience.choices, default=Audience.BOTH)
-    gift_description = models.CharField(_("gift"), max_length=200)
+    gift_description = models.CharField(_("gift (Chinese)"), max_length=200)
+    gift_description_en = models.CharField(_("gift (English)"), max_length=200)
     budget = models.DecimalField(_("budget (CNY)"), max_digits=10, decimal_places=2, default=0)
     letter_template = models.ForeignKey(LetterTemplate, verbose_name=_("letter template"), null=True, blank=True,
                                         on_delete=models.PROTECT, related_name="campaigns")
@@ -93,6 +94,9 @@ class GiftCampaign(models.Model):
     def clean(self):
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+
+    def gift_for(self, language):
+        return self.gift_description_en if (language or "").startswith("en") else self.gift_description
 
 
 class GiftRecipient(models.Model):
@@ -148,3 +152,8 @@ class GiftRecipient(models.Model):
 
     def __str__(self):
         return f"{self.campaign} · {self.person}"
+
+    @property
+    def gift(self):
+        """The gift named in the recipient's language."""
+        return self.campaign.gift_for(self.language)

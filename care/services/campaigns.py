@@ -143,7 +143,7 @@ def campaign_preview(campaign: GiftCampaign) -> dict:
             if row["open_now"]:
                 open_now.append(row)
     fingerprint = json.dumps(
-        [campaign.gift_description]
+        [campaign.gift_description, campaign.gift_description_en]
         + [[r.person_id, r.state, r.language, r.letter_subject, r.letter_body] for r in excluded + letters],
         ensure_ascii=False,
     )

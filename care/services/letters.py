@@ -34,7 +34,7 @@ def letter_merge_fields(recipient: GiftRecipient) -> dict:
             "feedback": sep.join(item["summary"] for item in items),
             "feedback_date": sep.join(item["date"] for item in items),
             "changes": sep.join(item["changes"] for item in items if item.get("changes")),
-            "gift": recipient.campaign.gift_description,
+            "gift": recipient.gift,
         }
 
 

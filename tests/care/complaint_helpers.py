@@ -75,7 +75,8 @@ def campaign(year, template=None, audience=GiftCampaign.Audience.BOTH):
 
     return GiftCampaign.objects.create(
         name=f"{year} 年终感谢", period_start=date(year, 1, 1), period_end=date(year, 12, 31), audience=audience,
-        gift_description="定制保温杯", budget=5000, letter_template=template or letter_template(),
+        gift_description="定制保温杯", gift_description_en="a custom thermos", budget=5000,
+        letter_template=template or letter_template(),
     )
 
 

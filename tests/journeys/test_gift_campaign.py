@@ -109,6 +109,7 @@ def test_a_care_manager_previews_launches_and_ships_only_confirmed_gifts(
     page.fill("#id_period_end", f"{year}-12-31")
     page.select_option("#id_audience", "both")
     page.fill("#id_gift_description", "定制保温杯")
+    page.fill("#id_gift_description_en", "a custom thermos")
     page.fill("#id_budget", "5000")
     page.select_option("#id_letter_template", label=template.name)
     page.locator("main form button[type=submit]:visible").first.click()

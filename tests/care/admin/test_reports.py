@@ -7,8 +7,8 @@ import io
 from datetime import date
 
 import pytest
-from django.urls import reverse
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from care.models import CareTeam, Complaint

@@ -122,6 +122,7 @@ def test_letters_are_merged_in_each_customers_language_and_emailed_with_a_pdf(fe
     emily = GiftRecipient.objects.get(campaign=item, person__email="emily@example.com")
     assert emily.letter_subject == "Thank you, Emily Chen"
     assert f"On {last_year}-12-31 you told us: Add an English manual." in emily.letter_body
+    assert "We are sending you a custom thermos." in emily.letter_body and "保温杯" not in emily.letter_body
 
     assert gift_letters_send(campaign_id=item.pk) == 2
     gift_letters_send(campaign_id=item.pk)  # again: nothing more
@@ -133,6 +134,7 @@ def test_letters_are_merged_in_each_customers_language_and_emailed_with_a_pdf(fe
     assert zhang_mail.attachments[0]["mimetype"] == "application/pdf"
     assert base64.b64decode(zhang_mail.attachments[0]["content_b64"]).startswith(b"%PDF")
     assert f"/en/care/gifts/address/{emily.address_token}/" in mails[0].text
+    assert "a custom thermos" in mails[0].text and "保温杯" not in mails[0].text
 
 
 def test_unpublished_template_cannot_launch(feedback, last_year):
