@@ -1,10 +1,16 @@
 """The PostgreSQL search backend with Chinese word segmentation (see ``home.search.backend``)."""
 
+from django.contrib.postgres.search import SearchRank, SearchVectorField
+from django.db.models import F
+from django.db.models.expressions import CombinedExpression
 from django.db.models.sql import InsertQuery
 from modelsearch.backends.database.postgres import postgres
-from modelsearch.utils import get_content_type_pk
+from modelsearch.utils import get_content_type_pk, get_descendants_content_types_pks
 
-from .backend import SegmentingBackendMixin, SegmentingMixin
+from .backend import RankedResultsMixin, RankedSearchMixin, SegmentingBackendMixin, SegmentingMixin
+
+# The whole text of an index entry; a GIN index on this very expression serves the search.
+DOCUMENT = CombinedExpression(F("title"), "||", F("body"), output_field=SearchVectorField())
 
 
 class PostgresIndexer(SegmentingMixin, postgres.ObjectIndexer):
@@ -47,5 +53,25 @@ class PostgresIndex(postgres.PostgresIndex):
         self._refresh_title_norms()
 
 
+class PostgresSearchQueryCompiler(RankedSearchMixin, postgres.PostgresSearchQueryCompiler):
+    """``(title || body) @@ query`` on the index entries, through the GIN index on that expression
+    (migration ``home.0008_search_document_gin``), ranked with ts_rank and the title's weight over
+    the matching entries only, best ``LIMIT`` first (``RankedSearchMixin``)."""
+
+    def matching_entries(self, config):
+        query = self.build_tsquery(self.query, config=config)
+        return postgres.IndexEntry._default_manager.annotate(_document=DOCUMENT).filter(
+            _document=query,
+            content_type_id__in=get_descendants_content_types_pks(self.queryset.model),
+            object_id__in=self.searched_object_ids(),
+        ).annotate(_rank=SearchRank(F("_document"), query, weights=self.sql_weights))
+
+
+class PostgresSearchResults(RankedResultsMixin, postgres.PostgresSearchResults):
+    pass
+
+
 class PostgresSearchBackend(SegmentingBackendMixin, postgres.PostgresSearchBackend):
     index_class = PostgresIndex
+    query_compiler_class = PostgresSearchQueryCompiler
+    results_class = PostgresSearchResults
