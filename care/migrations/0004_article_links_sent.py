@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('care', '0003_customer_day'),
-        ('home', '0008_search_document_gin'),
+        ('home', '0007_clean_stored_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,7 +15,7 @@ django-modelsearch's SQLite module cannot be imported on PostgreSQL.
 from collections import OrderedDict
 
 from django.db import connection
-from django.db.models import Count, TextField
+from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import Cast
 from django.utils.encoding import force_str
 from modelsearch.query import And, Boost, Not, Or, Phrase, PlainText
@@ -62,9 +62,9 @@ class RankedSearchMixin:
     the objects are then loaded by primary key. (The stock backends rank every row of the searched
     queryset, SQLite with one correlated subquery per row.)
 
-    A backend compiler provides ``matching_entries(config)``: index entries matching the query,
-    annotated ``_rank`` (ordered best first by ``RANK_ORDER``), and ``OBJECT_ID``, the entry's object
-    id lookup. Queries with NOT, boosts or fuzzy matching, and searches of named fields, keep the
+    A backend compiler provides ``matching_entries(config)``, the index entries of the searched rows
+    matching the query, ``ranked_entries(config)``, the same annotated ``_rank`` (best first by
+    ``RANK_ORDER``), and ``OBJECT_ID``, the entry's object id lookup. Queries with NOT, boosts or fuzzy matching, and searches of named fields, keep the
     library's path.
     """
 
@@ -74,11 +74,24 @@ class RankedSearchMixin:
     def fast_path(self) -> bool:
         return self.fields is None and _positive(self.query)
 
-    def searched_object_ids(self):
-        """The searched rows' primary keys as text, as the index stores them."""
-        return self.queryset.order_by().annotate(_oid=Cast("pk", TextField())).values("_oid")
+    def check(self):
+        """The database filters the searched rows in SQL, so any filter of the queryset works (the library
+        asks for ``FilterField`` declarations, which only the Elasticsearch backends need)."""
+        if self.fields is not None:
+            super().check()
+
+    def is_searched_row(self):
+        """The entry's object is one of the searched rows: ``EXISTS``, so it is checked for the matching
+        entries only (not by listing every searched row first)."""
+        pk = self.queryset.model._meta.pk
+        pk = pk.target_field if pk.is_relation else pk
+        object_pk = Cast(OuterRef(self.OBJECT_ID), output_field=type(pk)(primary_key=True))
+        return Exists(self.queryset.filter(pk=object_pk))
 
     def matching_entries(self, config):
+        raise NotImplementedError
+
+    def ranked_entries(self, config):
         raise NotImplementedError
 
     def matching_queryset(self, config):
@@ -92,7 +105,7 @@ class RankedSearchMixin:
             queryset = self.matching_queryset(config)
             return (queryset if queryset.query.order_by else queryset.order_by("-pk"))[start:stop]
         ranked = list(
-            self.matching_entries(config).order_by(self.RANK_ORDER, "-" + self.OBJECT_ID)
+            self.ranked_entries(config).order_by(self.RANK_ORDER, "-" + self.OBJECT_ID)
             .values_list(self.OBJECT_ID, "_rank")[start:stop]
         )
         to_pk = self.queryset.model._meta.pk.to_python
@@ -131,6 +144,8 @@ class RankedResultsMixin:
 
 
 class SegmentingBackendMixin:
+    filters_in_sql = True  # any queryset can be searched (RankedSearchMixin.check)
+
     def _search(self, query_compiler_class, query, model_or_queryset, **kwargs):
         return super()._search(query_compiler_class, segmented_query(query), model_or_queryset, **kwargs)
 

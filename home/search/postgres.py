@@ -2,15 +2,23 @@
 
 from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.db.models import F
-from django.db.models.expressions import CombinedExpression
+from django.db.models.expressions import Expression
 from django.db.models.sql import InsertQuery
 from modelsearch.backends.database.postgres import postgres
 from modelsearch.utils import get_content_type_pk, get_descendants_content_types_pks
 
 from .backend import RankedResultsMixin, RankedSearchMixin, SegmentingBackendMixin, SegmentingMixin
 
-# The whole text of an index entry; a GIN index on this very expression serves the search.
-DOCUMENT = CombinedExpression(F("title"), "||", F("body"), output_field=SearchVectorField())
+
+class SearchDocument(Expression):
+    """An index entry's ``search_document``: ``title || body`` stored by PostgreSQL and GIN-indexed
+    (migration ``home.0008_search_document_gin``); a column the library's model does not declare."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()  # the entries' table, or its alias in a subquery
+        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name('search_document')}", []
 
 
 class PostgresIndexer(SegmentingMixin, postgres.ObjectIndexer):
@@ -54,17 +62,19 @@ class PostgresIndex(postgres.PostgresIndex):
 
 
 class PostgresSearchQueryCompiler(RankedSearchMixin, postgres.PostgresSearchQueryCompiler):
-    """``(title || body) @@ query`` on the index entries, through the GIN index on that expression
-    (migration ``home.0008_search_document_gin``), ranked with ts_rank and the title's weight over
-    the matching entries only, best ``LIMIT`` first (``RankedSearchMixin``)."""
+    """``search_document @@ query`` on the index entries, through its GIN index, ranked with ts_rank
+    (the title weighted above the body) over the matching entries of the searched rows only, best
+    ``LIMIT`` first (``RankedSearchMixin``)."""
 
     def matching_entries(self, config):
-        query = self.build_tsquery(self.query, config=config)
-        return postgres.IndexEntry._default_manager.annotate(_document=DOCUMENT).filter(
-            _document=query,
+        return postgres.IndexEntry._default_manager.annotate(_document=SearchDocument()).filter(
+            _document=self.build_tsquery(self.query, config=config),
             content_type_id__in=get_descendants_content_types_pks(self.queryset.model),
-            object_id__in=self.searched_object_ids(),
-        ).annotate(_rank=SearchRank(F("_document"), query, weights=self.sql_weights))
+        ).filter(self.is_searched_row())
+
+    def ranked_entries(self, config):
+        query = self.build_tsquery(self.query, config=config)
+        return self.matching_entries(config).annotate(_rank=SearchRank(F("_document"), query, weights=self.sql_weights))
 
 
 class PostgresSearchResults(RankedResultsMixin, postgres.PostgresSearchResults):

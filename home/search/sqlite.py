@@ -60,8 +60,10 @@ class SQLiteSearchQueryCompiler(RankedSearchMixin, sqlite.SQLiteSearchQueryCompi
         return sqlite.SQLiteFTSIndexEntry.objects.filter(
             match,
             index_entry__content_type_id__in=get_descendants_content_types_pks(self.queryset.model),
-            index_entry__object_id__in=self.searched_object_ids(),
-        ).annotate(_rank=WeightedBM25())
+        ).filter(self.is_searched_row())
+
+    def ranked_entries(self, config):
+        return self.matching_entries(config).annotate(_rank=WeightedBM25())
 
     def build_tsrank(self, vector, query, config=None, boost=1.0):
         if isinstance(query, (Phrase, PlainText, Not)):
