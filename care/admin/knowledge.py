@@ -44,4 +44,4 @@ def article_link_send_view(request, pk):
             "title": sent.title, "email": sent.person.email})
     back = reverse("care_call_work", args=[call.pk]) if call else reverse("care_customers:inspect", args=[customer.pk])
     query = request.POST.get("article_q", "")
-    return redirect(back + (f"?{urlencode({'article_q': query})}" if query else "") + "#knowledge")
+    return redirect(back + (f"?{urlencode({'article_q': query})}" if query else ""))

@@ -3,8 +3,9 @@
 Wagtail 8 (django-modelsearch) picks SQLite FTS5 or PostgreSQL full-text search by database. Those
 backends index the text of each object as given and split queries at spaces. Here each backend is
 subclassed so that (1) the indexer passes every indexed value through ``segment.for_index`` and (2)
-every query is cut with ``segment.for_query`` before it is compiled. Everything else (filters, the admin's page search) is Wagtail's own,
-except the ranked search itself (``RankedSearchMixin``).
+every query is cut with ``segment.for_query`` before it is compiled; (3) a search of words runs as
+one ranked full-text query with ``LIMIT`` (``RankedSearchMixin``). Everything else (NOT queries,
+autocomplete, the admin's page search screens) is Wagtail's own.
 
 The library builds its indexer inside ``Index.add_items`` with no hook to swap it, so ``add_items``
 is repeated (in ``home.search.sqlite`` and ``home.search.postgres``) with the segmenting indexer,
@@ -64,8 +65,8 @@ class RankedSearchMixin:
 
     A backend compiler provides ``matching_entries(config)``, the index entries of the searched rows
     matching the query, ``ranked_entries(config)``, the same annotated ``_rank`` (best first by
-    ``RANK_ORDER``), and ``OBJECT_ID``, the entry's object id lookup. Queries with NOT, boosts or fuzzy matching, and searches of named fields, keep the
-    library's path.
+    ``RANK_ORDER``), and ``OBJECT_ID``, the entry's object id lookup. Queries with NOT, boosts or
+    fuzzy matching, and searches of named fields, keep the library's path.
     """
 
     OBJECT_ID = "object_id"
@@ -80,13 +81,16 @@ class RankedSearchMixin:
         if self.fields is not None:
             super().check()
 
+    def object_pk(self, object_id):
+        """The index's object id (text) as the searched model's primary key."""
+        pk = self.queryset.model._meta.pk
+        pk = pk.target_field if pk.is_relation else pk
+        return Cast(object_id, output_field=type(pk)(primary_key=True))
+
     def is_searched_row(self):
         """The entry's object is one of the searched rows: ``EXISTS``, so it is checked for the matching
         entries only (not by listing every searched row first)."""
-        pk = self.queryset.model._meta.pk
-        pk = pk.target_field if pk.is_relation else pk
-        object_pk = Cast(OuterRef(self.OBJECT_ID), output_field=type(pk)(primary_key=True))
-        return Exists(self.queryset.filter(pk=object_pk))
+        return Exists(self.queryset.filter(pk=self.object_pk(OuterRef(self.OBJECT_ID))))
 
     def matching_entries(self, config):
         raise NotImplementedError
@@ -96,7 +100,8 @@ class RankedSearchMixin:
 
     def matching_queryset(self, config):
         """The searched rows that match, unordered (for counts and facets)."""
-        return self.queryset.filter(pk__in=self.matching_entries(config).values(self.OBJECT_ID))
+        entries = self.matching_entries(config).annotate(_pk=self.object_pk(self.OBJECT_ID))
+        return self.queryset.filter(pk__in=entries.values("_pk"))
 
     def search(self, config, start, stop, score_field=None, **kwargs):
         if not self.fast_path():

@@ -56,8 +56,9 @@ def test_care_staff_email_a_knowledge_article_from_the_call_screen(
 
     # One step: email the link.
     row.get_by_role("button", name="发送链接").click()
-    page.wait_for_load_state()
-    assert "已将《如何识别钓鱼邮件？》发送到 zhou.min@north.example.com。" in page.locator("body").inner_text()
+    sent_message = page.locator(".messages").get_by_text("已将《如何识别钓鱼邮件？》发送到 zhou.min@north.example.com。")
+    sent_message.wait_for(state="visible")
+    page.wait_for_timeout(1000)  # the admin's messages slide in
     page.screenshot(path=str(SHOTS / "call-screen-sent-message.png"))
     sent = ArticleLinkSent.objects.get(customer=customer)
     assert sent.sent_by == staff and sent.call.customer == customer
