@@ -10,6 +10,7 @@ from django.db.models import Q
 from home.privacy import registry
 
 from .models import (
+    ArticleLinkSent,
     Call,
     CallAttempt,
     CallScript,
@@ -41,6 +42,7 @@ registry.register(
 registry.register(SatisfactionRating, fields=["comment"], person="person", erase="anonymise",
                  note=registry.NOTE_TEXT_BLANKED)
 registry.register(SurveyInvitation, fields=[], person="person", erase="delete")
+registry.register(ArticleLinkSent, fields=["title", "url"], person="person", erase="delete")
 registry.register(
     Complaint, fields=["summary", "description", "resolution"], person="person", erase="anonymise",
     note=registry.NOTE_TEXT_BLANKED,

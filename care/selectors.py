@@ -308,6 +308,19 @@ def people_journal_subscriptions(person_ids: list[int]) -> list:
     return list(journal_selectors.subscriptions_of_people(person_ids=person_ids))
 
 
+def knowledge_articles_found(query: str, *, languages, limit: int = 10) -> list[dict]:
+    """Live knowledge articles matching ``query`` in these languages, best first, each as
+    {ref, title, language, product_line, url} (newsletter.selectors.knowledge_search)."""
+    query = " ".join(str(query).split())[:100]
+    found = []
+    for language in dict.fromkeys(languages):
+        for article in journal_selectors.knowledge_search(query=query, language=language, limit=limit):
+            found.append({"ref": journal_selectors.knowledge_article_ref(article), "title": article.title,
+                          "language": language, "product_line": article.product_line,
+                          "url": journal_selectors.knowledge_article_link(article)})
+    return found[:limit]
+
+
 # The customer's whole story -----------------------------------------------------------------------
 # Calls, complaints, training sign-ups, certificates, journal replies and gift letters in one
 # chronological list (the call screen's timeline).
@@ -319,6 +332,7 @@ TIMELINE_KINDS = {
     "certificate": _("Certificates"),
     "reply": _("Journal replies"),
     "gift": _("Gift letters"),
+    "article": _("Articles emailed"),
 }
 
 
@@ -368,6 +382,11 @@ def customer_timeline(customer: CustomerAccount, person_ids: list[int], *, kind:
     if "gift" in wanted:
         for recipient in GiftRecipient.objects.filter(person_id__in=person_ids).select_related("campaign")[:limit]:
             add("gift", recipient.created_at, recipient.campaign.name, recipient.get_state_display())
+    if "article" in wanted:
+        for sent in customer.article_links.select_related("person", "sent_by")[:limit]:
+            sender = (sent.sent_by.get_full_name() or sent.sent_by.get_username()) if sent.sent_by else ""
+            add("article", sent.sent_at, sent.title,
+                _("to %(person)s by %(sender)s") % {"person": sent.person.name or sent.person.email, "sender": sender})
     entries.sort(key=lambda entry: entry["when"], reverse=True)
     return entries[:limit]
 

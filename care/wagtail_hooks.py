@@ -12,6 +12,7 @@ from .admin.customers import CustomerSearchPanel
 from .models import Call, SatisfactionRating
 from .services.campaigns import LOG_ACTIONS as CAMPAIGN_LOG_ACTIONS
 from .services.complaints import LOG_ACTIONS as COMPLAINT_LOG_ACTIONS
+from .services.knowledge import LOG_ACTIONS as KNOWLEDGE_LOG_ACTIONS
 
 for _model in (Call, SatisfactionRating):
     register_permission_policy(_model, NoAddPermissionPolicy(_model))
@@ -47,5 +48,5 @@ def register_care_log_actions(actions):
     actions.register_action("care.call_outcome", _("Log call outcome"), _("Call outcome logged"))
     actions.register_action("care.call_reassign", _("Reassign call"), _("Call reassigned"))
     # Complaints, work orders, gift campaigns
-    for code, (label, message) in {**COMPLAINT_LOG_ACTIONS, **CAMPAIGN_LOG_ACTIONS}.items():
+    for code, (label, message) in {**COMPLAINT_LOG_ACTIONS, **CAMPAIGN_LOG_ACTIONS, **KNOWLEDGE_LOG_ACTIONS}.items():
         actions.register_action(code, label, message)

@@ -4,8 +4,9 @@ The models are reached through the ``models`` package imported whole: the journa
 selectors from ``get_context``, so this module and ``newsletter.models`` import each other.
 """
 
+from django.conf import settings
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
@@ -163,6 +164,51 @@ def knowledge_pages_live(*, language: str, product_line: str = ""):
 def knowledge_section_get(pk: int):
     """A live section article, or None."""
     return models.KnowledgeSection.objects.filter(pk=pk, live=True).select_related("issue", "product_line").first()
+
+
+def knowledge_article_ref(article) -> str:
+    """A reference naming a live article of either kind, for forms of other apps: "page:12", "section:3"."""
+    kind = "section" if isinstance(article, models.KnowledgeSection) else "page"
+    return f"{kind}:{article.pk}"
+
+
+def knowledge_article_by_ref(ref: str):
+    """The live article a reference names (``knowledge_article_ref``), or None."""
+    kind, _sep, pk = str(ref).partition(":")
+    if not pk.isdigit():
+        return None
+    if kind == "section":
+        return knowledge_section_get(int(pk))
+    if kind == "page":
+        return models.KnowledgeArticlePage.objects.live().filter(pk=int(pk)).select_related("locale").first()
+    return None
+
+
+def knowledge_article_language(article) -> str:
+    return article.language if isinstance(article, models.KnowledgeSection) else article.locale.language_code
+
+
+def knowledge_article_in_language(article, language: str):
+    """The live version of an article in ``language`` (a page's translation, or the same section of the
+    issue's translation); the article itself when it has none."""
+    if knowledge_article_language(article) == language:
+        return article
+    if isinstance(article, models.KnowledgeSection):
+        issue = article.issue.get_translations().live().filter(locale__language_code=language).first()
+        found = issue and models.KnowledgeSection.objects.filter(issue=issue, block_id=article.block_id,
+                                                                 live=True).first()
+    else:
+        found = article.get_translations().live().filter(locale__language_code=language).first()
+    return found or article
+
+
+def knowledge_article_link(article) -> str:
+    """The article's absolute address at BASE_URL, in its own language (for emails)."""
+    if isinstance(article, models.KnowledgeSection):
+        with translation.override(article.language):
+            return settings.BASE_URL + article.get_url()
+    _site_id, _root, path = article.get_url_parts()
+    return settings.BASE_URL + path
 
 
 def knowledge_by_product_line(*, language: str, product_line: str = "") -> list[dict]:

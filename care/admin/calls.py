@@ -22,6 +22,7 @@ from ..services.calls import call_log_outcome
 from ..services.customers import contact_reveal, customer_contacts, revealed_contacts
 from ..services.scripts import call_answers, call_progress, call_record_answer
 from .base import PermissionMenuItem, TeamScopedViewSet, VisibleIndexView, VisibleInspectView
+from .knowledge import knowledge_context
 
 
 class MaskedPhoneColumn(Column):
@@ -193,5 +194,8 @@ def call_work_view(request, pk):
         "timeline": selectors.customer_timeline(customer, person_ids, kind=request.GET.get("kind", "")),
         "timeline_kinds": selectors.TIMELINE_KINDS.items(),
         "timeline_kind": request.GET.get("kind", ""),
+        **knowledge_context(request, contacts=contacts),
+        "can_send": request.user.has_perm("care.work_call"),
+        "article_send_url": reverse("care_customers:article_send", args=[customer.pk]),
     }
     return render(request, "care/admin/call_screen.html", context)

@@ -22,6 +22,7 @@ from ..services.calls import call_log_inbound
 from ..services.customers import customer_contacts, customer_primary_contact, customer_save
 from ..services.devices import device_register
 from .base import TeamScopedViewSet, VisibleEditView, VisibleIndexView, VisibleInspectView
+from .knowledge import article_link_send_view, knowledge_context
 
 
 class CustomerIndexView(VisibleIndexView):
@@ -77,6 +78,9 @@ class CustomerInspectView(VisibleInspectView):
                            if customer.is_key_account and self.request.user.has_perm("care.add_keyaccountreport")
                            else None),
             "last_month": (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
+            **knowledge_context(self.request, contacts=contacts),
+            "can_send": self.request.user.has_perm("care.work_call"),
+            "article_send_url": reverse("care_customers:article_send", args=[customer.pk]),
         })
         return context
 
@@ -128,7 +132,10 @@ class CustomerViewSet(TeamScopedViewSet):
     form_fields = ["kind", "organisation", "person", "address", "team", "specialist", "direct_line", "mailbox", "active"]
 
     def get_urlpatterns(self):
-        return super().get_urlpatterns() + [path("<int:pk>/inbound/", customer_inbound_call_view, name="inbound")]
+        return super().get_urlpatterns() + [
+            path("<int:pk>/inbound/", customer_inbound_call_view, name="inbound"),
+            path("<int:pk>/articles/send/", article_link_send_view, name="article_send"),
+        ]
 
 
 class DeviceFormMixin:

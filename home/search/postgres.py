@@ -1,10 +1,24 @@
 """The PostgreSQL search backend with Chinese word segmentation (see ``home.search.backend``)."""
 
+from django.contrib.postgres.search import SearchRank, SearchVectorField
+from django.db.models import F
+from django.db.models.expressions import Expression
 from django.db.models.sql import InsertQuery
 from modelsearch.backends.database.postgres import postgres
-from modelsearch.utils import get_content_type_pk
+from modelsearch.utils import get_content_type_pk, get_descendants_content_types_pks
 
-from .backend import SegmentingBackendMixin, SegmentingMixin
+from .backend import RankedResultsMixin, RankedSearchMixin, SegmentingBackendMixin, SegmentingMixin
+
+
+class SearchDocument(Expression):
+    """An index entry's ``search_document``: ``title || body`` stored by PostgreSQL and GIN-indexed
+    (migration ``home.0009_search_document_gin``); a column the library's model does not declare."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()  # the entries' table, or its alias in a subquery
+        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name('search_document')}", []
 
 
 class PostgresIndexer(SegmentingMixin, postgres.ObjectIndexer):
@@ -47,5 +61,27 @@ class PostgresIndex(postgres.PostgresIndex):
         self._refresh_title_norms()
 
 
+class PostgresSearchQueryCompiler(RankedSearchMixin, postgres.PostgresSearchQueryCompiler):
+    """``search_document @@ query`` on the index entries, through its GIN index, ranked with ts_rank
+    (the title weighted above the body) over the matching entries of the searched rows only, best
+    ``LIMIT`` first (``RankedSearchMixin``)."""
+
+    def matching_entries(self, config):
+        return postgres.IndexEntry._default_manager.annotate(_document=SearchDocument()).filter(
+            _document=self.build_tsquery(self.query, config=config),
+            content_type_id__in=get_descendants_content_types_pks(self.queryset.model),
+        ).filter(self.is_searched_row())
+
+    def ranked_entries(self, config):
+        query = self.build_tsquery(self.query, config=config)
+        return self.matching_entries(config).annotate(_rank=SearchRank(F("_document"), query, weights=self.sql_weights))
+
+
+class PostgresSearchResults(RankedResultsMixin, postgres.PostgresSearchResults):
+    pass
+
+
 class PostgresSearchBackend(SegmentingBackendMixin, postgres.PostgresSearchBackend):
     index_class = PostgresIndex
+    query_compiler_class = PostgresSearchQueryCompiler
+    results_class = PostgresSearchResults

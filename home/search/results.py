@@ -67,8 +67,11 @@ def hit_for(obj, query: str, *, url: str, meta: str = "", text: str | None = Non
 def search(queryset, query: str, *, operator: str | None = None):
     """Search within the rows of ``queryset`` (pages or any indexed model), best match first.
 
-    The rows are passed as ``pk IN (subquery)``: the backends refuse filters on fields not declared as
-    ``FilterField`` (such as locale__language_code), and the database plans the subquery anyway.
+    The database backends (``home.search.backend``) take any queryset. Elasticsearch refuses filters
+    on fields not declared as ``FilterField`` (such as locale__language_code): for it the rows are
+    passed as ``pk IN (subquery)``.
     """
-    rows = queryset.model._default_manager.filter(pk__in=queryset.order_by().values("pk"))
-    return get_search_backend().search(query, rows, operator=operator)
+    backend = get_search_backend()
+    if not getattr(backend, "filters_in_sql", False):
+        queryset = queryset.model._default_manager.filter(pk__in=queryset.order_by().values("pk"))
+    return backend.search(query, queryset, operator=operator)

@@ -1,11 +1,12 @@
 """The SQLite FTS5 search backend with Chinese word segmentation (see ``home.search.backend``)."""
 
 from django.db.models import FloatField, Func
+from modelsearch.backends.database.sqlite import query as sqlite_query
 from modelsearch.backends.database.sqlite import sqlite
 from modelsearch.query import Not, Phrase, PlainText
-from modelsearch.utils import get_content_type_pk
+from modelsearch.utils import get_content_type_pk, get_descendants_content_types_pks
 
-from .backend import SegmentingBackendMixin, SegmentingMixin
+from .backend import RankedResultsMixin, RankedSearchMixin, SegmentingBackendMixin, SegmentingMixin
 
 
 class SQLiteIndexer(SegmentingMixin, sqlite.ObjectIndexer):
@@ -48,13 +49,33 @@ class WeightedBM25(Func):
         return f"bm25({sqlite.SQLiteFTSIndexEntry._meta.db_table}, 1.0, 1.0, {self.TITLE_WEIGHT})", []
 
 
-class SQLiteSearchQueryCompiler(sqlite.SQLiteSearchQueryCompiler):
+class SQLiteSearchQueryCompiler(RankedSearchMixin, sqlite.SQLiteSearchQueryCompiler):
+    """One FTS5 ``MATCH`` ranked by bm25() (lower is better) with ``LIMIT`` (``RankedSearchMixin``)."""
+
+    OBJECT_ID = "index_entry__object_id"
+    RANK_ORDER = "_rank"
+
+    def matching_entries(self, config):
+        match = sqlite_query.MatchExpression(self.FTS_TABLE_FIELDS, self.build_search_query(self.query, config=config))
+        return sqlite.SQLiteFTSIndexEntry.objects.filter(
+            match,
+            index_entry__content_type_id__in=get_descendants_content_types_pks(self.queryset.model),
+        ).filter(self.is_searched_row())
+
+    def ranked_entries(self, config):
+        return self.matching_entries(config).annotate(_rank=WeightedBM25())
+
     def build_tsrank(self, vector, query, config=None, boost=1.0):
         if isinstance(query, (Phrase, PlainText, Not)):
             return WeightedBM25() * boost if boost != 1.0 else WeightedBM25()
         return super().build_tsrank(vector, query, config=config, boost=boost)
 
 
+class SQLiteSearchResults(RankedResultsMixin, sqlite.SQLiteSearchResults):
+    pass
+
+
 class SQLiteSearchBackend(SegmentingBackendMixin, sqlite.SQLiteSearchBackend):
     index_class = SQLiteIndex
     query_compiler_class = SQLiteSearchQueryCompiler
+    results_class = SQLiteSearchResults

@@ -66,6 +66,10 @@ def load_knowledge(pages, stdout=None):
             issue = IssuePage.objects.filter(slug=issue_slug, locale=locale).first() if issue_slug else None
             article = KnowledgeArticlePage(title=title, slug=slug, summary=summary, body=body, locale=locale,
                                            product_line=lines.get(line), related_issue=issue)
+            # The same article in another language is its translation (same translation key).
+            original = KnowledgeArticlePage.objects.filter(slug=slug).exclude(locale=locale).first()
+            if original is not None:
+                article.translation_key = original.translation_key
             index.add_child(instance=article)
             article.save_revision().publish()
     _activity(lines)

@@ -74,3 +74,18 @@ def test_admin_page_search_uses_the_same_index(pages, admin_client):
     assert response.status_code == 200
     assert "企业邮箱防钓鱼指南" in response.content.decode()
     assert "培训报名须知" not in response.content.decode()
+
+
+def test_a_search_is_one_ranked_full_text_query_with_limit(pages):
+    """The database ranks and limits (bm25 on SQLite, ts_rank on the GIN-indexed document on PostgreSQL);
+    the objects are then fetched by key: two queries, whatever the number of rows searched."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        titles = [p.title for p in Page.objects.live().search("固件")[:2]]
+    assert titles == ["SG-100 防火墙固件升级到 5.3", "升级注意事项"]
+    assert len(queries.captured_queries) == 2
+    ranked = queries.captured_queries[0]["sql"]
+    assert "LIMIT 2" in ranked
+    assert "bm25(" in ranked if connection.vendor == "sqlite" else "search_document" in ranked

@@ -33,7 +33,7 @@ def count_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('care', '0003_customer_day'),
+        ('care', '0005_gift_address_confirmed_by'),
         ('home', '0007_clean_stored_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

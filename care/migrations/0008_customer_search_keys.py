@@ -31,7 +31,7 @@ def drop_search_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('care', '0003_customer_day'),
+        ('care', '0007_call_queue_index'),
         ('home', '0008_person_search_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

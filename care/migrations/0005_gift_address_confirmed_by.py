@@ -11,7 +11,7 @@ def confirmed_so_far_by_customers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('care', '0003_customer_day'),
+        ('care', '0004_call_days_late'),
     ]
 
     operations = [

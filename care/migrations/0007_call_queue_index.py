@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('care', '0004_day_counts'),
+        ('care', '0006_day_counts'),
         ('home', '0007_clean_stored_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

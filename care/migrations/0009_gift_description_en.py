@@ -11,7 +11,7 @@ def copy_description(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("care", "0007_merge_20261201_0916")]
+    dependencies = [('care', '0008_customer_search_keys')]
 
     operations = [
         migrations.AddField(
