@@ -104,7 +104,8 @@ class CallAttempt(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     disposition = models.CharField(_("outcome"), max_length=20, choices=Call.Disposition.choices)
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    # The service passes its own "now", so the retry time and the attempt share one instant.
+    created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("call attempt")

@@ -319,7 +319,7 @@ def call_log_outcome(
     call.save()
     if call.state == Call.State.CLOSED and call.disposition == Call.Disposition.COMPLETED:
         day_counts_refresh(measure=DayCount.Measure.CALLS_COMPLETED, moments=[call.closed_at])
-    CallAttempt.objects.create(call=call, user=acting_user, disposition=disposition, note=note)
+    CallAttempt.objects.create(call=call, user=acting_user, disposition=disposition, note=note, created_at=now)
     if rating is not None:
         rating_record(
             customer=call.customer, score=int(rating), source=SatisfactionRating.Source.CALL, person=call.contact,
