@@ -73,6 +73,7 @@ def test_a_care_manager_imports_subscribers_from_a_gb18030_csv(page, live_server
     assert sorted(Subscriber.objects.values_list("person__name", flat=True)) == ["张三", "王五"]
 
     page.get_by_role("link", name="返回订阅者列表").click()
+    page.locator("main table").get_by_text("张三").wait_for()  # the listing has loaded, not the page before it
     listing = page.locator("main").inner_text()
     assert "张三" in listing and "王五" in listing
     page.screenshot(path=str(SHOTS / "import-listing.png"), full_page=True)
