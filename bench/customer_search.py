@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.pgdb import recreate_database  # noqa: E402
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鑫斌宇浩凯健俊帆"
 PLACES = ["东部", "南方", "北方", "西部", "华中", "华北", "江南", "滨海", "山城", "高原"]
@@ -53,7 +55,7 @@ def main():
     results = {}
     for name, url in targets.items():
         if name == "postgresql":
-            _recreate_database(url)
+            recreate_database(url)
         else:
             Path(args.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
             Path(args.sqlite_path).unlink(missing_ok=True)
@@ -63,16 +65,6 @@ def main():
         ).stdout
         results[name] = json.loads(out.strip().splitlines()[-1])
     print(json.dumps(results, indent=2, ensure_ascii=False))
-
-
-def _recreate_database(url):
-    import psycopg
-    from dj_database_url import parse
-
-    name = parse(url)["NAME"]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _child(url, people, repeat):

@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.pgdb import recreate_database  # noqa: E402
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -42,7 +44,7 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     os.environ.setdefault("VAR_DIR", "/tmp/carejournal-bench")
     if not args.reuse:
-        _recreate_database(args.database_url)
+        recreate_database(args.database_url)
 
     import django
 
@@ -61,16 +63,6 @@ def main():
     elif args.add_calls:
         _bulk_data(args.add_calls, 0)
     print(json.dumps(_measure(args.repeat), indent=2))
-
-
-def _recreate_database(url):
-    import psycopg
-    from dj_database_url import parse
-
-    name = parse(url)["NAME"]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _bulk_data(n_calls, n_complaints):

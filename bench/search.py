@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.pgdb import recreate_database  # noqa: E402
+
 QUERIES = ["钓鱼", "备份", "固件 升级", "SG-100", "VPN", "邮箱 安全", "5.3", "云主机 快照", "打印机"]
 WORDS = ["企业", "邮箱", "防", "钓鱼", "指南", "数据", "备份", "恢复", "安全", "网关", "固件", "升级", "说明",
          "云主机", "快照", "商用", "电脑", "硬盘", "加密", "远程", "管理", "服务", "中心", "配置", "导出", "隧道",
@@ -48,7 +50,7 @@ def main():
     if not args.reuse:
         Path(args.sqlite_path).unlink(missing_ok=True)
         Path(args.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
-        _recreate_database(args.postgres_url)
+        recreate_database(args.postgres_url)
     results = {}
     for name, url in (("sqlite", f"sqlite:///{args.sqlite_path}"), ("postgresql", args.postgres_url)):
         out = subprocess.run(
@@ -58,16 +60,6 @@ def main():
         ).stdout
         results[name] = json.loads(out.strip().splitlines()[-1])
     print(json.dumps(results, indent=2, ensure_ascii=False))
-
-
-def _recreate_database(url):
-    import psycopg
-    from dj_database_url import parse
-
-    name = parse(url)["NAME"]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _child(url, items, repeat, reuse=False):
