@@ -194,10 +194,11 @@ def home_pages(db):
 
 @pytest.fixture
 def demo_content(db):
-    """The whole demo content, as `make run` loads it."""
-    from home.demo.load import demo_load
+    """The whole demo content, as `make run` loads it (loaded once a session, then written from rows)."""
+    from tests import demo_snapshot
 
-    return demo_load()
+    yield demo_snapshot.demo()
+    demo_snapshot.forget_cached_ids()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -177,30 +177,29 @@ class _Ledger:
         self.earliest_retry = when if self.earliest_retry is None else min(self.earliest_retry, when)
 
     def flush(self):
+        """Write what the batch learnt in one transaction, so a refused reader is never seen failed but
+        not yet bounced; the pending lists are emptied only once it is committed."""
         now = timezone.now()
-        if self.sent:
-            # Sent is a fact: recorded on rows we own, and on rows the sweep put back in the queue while
-            # the message was on its way (no other batch has them yet), so they are not sent again.
-            Recipient.objects.filter(pk__in=self.sent).filter(
-                Q(claim_token=self.token, state=Recipient.State.SENDING) | Q(state=Recipient.State.QUEUED)
-            ).update(state=Recipient.State.SENT, sent_at=now, error="", claim_token="", next_attempt_at=None)
-            self.sent = []
-        if self.skipped:
-            self._owned().filter(pk__in=self.skipped).update(state=Recipient.State.SKIPPED, claim_token="")
-            self.skipped = []
-        for pk, error in self.failed.items():
-            self._owned().filter(pk=pk).update(state=Recipient.State.FAILED, error=error[:300], claim_token="",
-                                               next_attempt_at=None)
-        self.failed = {}
-        for pk, (error, when, counts) in self.deferred.items():
-            self._owned().filter(pk=pk).update(
-                state=Recipient.State.QUEUED, error=error[:300], next_attempt_at=when, claim_token="",
-                attempts=F("attempts") + 1 if counts else F("attempts"))
-        self.deferred = {}
-        for pk, subscriber_id, address, code, text in self.bounces:
-            bounce_record(email=address, kind=Bounce.Kind.HARD, status=str(code), diagnostic=text, recipient_id=pk,
-                          subscriber_id=subscriber_id)
-        self.bounces = []
+        with transaction.atomic():
+            if self.sent:
+                # Sent is a fact: recorded on rows we own, and on rows the sweep put back in the queue while
+                # the message was on its way (no other batch has them yet), so they are not sent again.
+                Recipient.objects.filter(pk__in=self.sent).filter(
+                    Q(claim_token=self.token, state=Recipient.State.SENDING) | Q(state=Recipient.State.QUEUED)
+                ).update(state=Recipient.State.SENT, sent_at=now, error="", claim_token="", next_attempt_at=None)
+            if self.skipped:
+                self._owned().filter(pk__in=self.skipped).update(state=Recipient.State.SKIPPED, claim_token="")
+            for pk, error in self.failed.items():
+                self._owned().filter(pk=pk).update(state=Recipient.State.FAILED, error=error[:300], claim_token="",
+                                                   next_attempt_at=None)
+            for pk, (error, when, counts) in self.deferred.items():
+                self._owned().filter(pk=pk).update(
+                    state=Recipient.State.QUEUED, error=error[:300], next_attempt_at=when, claim_token="",
+                    attempts=F("attempts") + 1 if counts else F("attempts"))
+            for pk, subscriber_id, address, code, text in self.bounces:
+                bounce_record(email=address, kind=Bounce.Kind.HARD, status=str(code), diagnostic=text, recipient_id=pk,
+                              subscriber_id=subscriber_id)
+        self.sent, self.skipped, self.failed, self.deferred, self.bounces = [], [], {}, {}, []
 
     def release(self, error: str) -> int:
         """Give the rows not sent back to the queue, unchanged but for the error (a transport problem)."""

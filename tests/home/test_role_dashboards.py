@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from home.dashboard import period_get
-from home.demo.load import demo_load
 from home.registry import dashboard_panels
+from tests import demo_snapshot
 
 ROLE_PANELS = {
     "editor": {"journal-last-issue", "journal-issues", "journal-helpful", "journal-subscribers", "journal-knowledge"},
@@ -84,11 +84,11 @@ def _queries(panel_class, user):
 
 
 class RoleDashboardTests(TestCase):
-    """The demo content is loaded once for the class (it takes seconds)."""
+    """The demo content is written once for the class."""
 
     @classmethod
     def setUpTestData(cls):
-        demo_load()
+        demo_snapshot.demo()
         cls.admin = get_user_model().objects.get(username="admin")
 
     def _login(self, username):

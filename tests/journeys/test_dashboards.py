@@ -12,7 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.users.models import UserProfile
 
-from home.demo.load import demo_load
+from tests import demo_snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/work/wt/shots/i20")
@@ -89,7 +89,7 @@ CLICKS = {
 
 
 def test_each_role_reads_its_dashboard_and_clicks_through(browser, live_server):
-    password = demo_load()["password"]  # loaded once (it takes minutes): both languages read it
+    password = demo_snapshot.demo()["password"]  # both languages read it
     SHOTS.mkdir(parents=True, exist_ok=True)
     users = get_user_model().objects
     TOTPDevice.objects.create(user=users.get(username="caremanager"), name="journey", confirmed=True)
