@@ -118,7 +118,8 @@ def test_editor_composes_translates_publishes_and_sends_and_a_reader_unsubscribe
     page.fill("#body-8-value-heading", "写信给我们")
     page.get_by_role("button", name="保存草稿").click()
     page.wait_for_url("**/edit/")
-    page.locator(".messages").get_by_text("已被更新").wait_for(timeout=30000)  # "Page ... has been updated."
+    # "... 已创建" (created), or "... 已被更新" (updated) when the autosave had already made the draft.
+    page.locator(".messages").get_by_text(re.compile("已创建|已被更新")).wait_for(timeout=30000)
     issue = IssuePage.objects.get(title="二〇二七年一月刊")
     assert [child.block_type for child in issue.get_latest_revision_as_object().body] == [
         "article", "product_knowledge", "technical_note", "company_news", "image", "call_to_action", "helpful",
