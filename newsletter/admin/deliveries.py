@@ -38,7 +38,7 @@ class DeliveryViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     inspect_view_class = DeliveryInspectView
-    list_display = ["issue", "segment_key", "state", "total", "scheduled_at", "finished_at"]
+    list_display = ["issue", "segment_label", "state", "total", "scheduled_at", "finished_at"]
     list_filter = ["state"]
     form_fields = []
 

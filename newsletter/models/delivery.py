@@ -110,7 +110,24 @@ class Delivery(models.Model):
         permissions = [("send_issue", _("Can send a journal issue"))]
 
     def __str__(self):
-        return f"{self.issue} → {self.segment_key}"
+        return f"{self.issue} → {self.segment_label()}"
+
+    def segment_label(self) -> str:
+        """The segment as editors say it: all subscribers, or its languages and product lines."""
+        from home.models import ProductLine
+
+        names = dict(settings.LANGUAGES)
+        languages = [str(names.get(code, code)) for code in self.segment.get("languages") or []]
+        slugs = self.segment.get("product_lines") or []
+        lines = [str(line) for line in ProductLine.objects.filter(slug__in=slugs)] if slugs else []
+        parts = []
+        if languages:
+            parts.append(_("language: %(names)s") % {"names": ", ".join(languages)})
+        if lines:
+            parts.append(_("product lines: %(names)s") % {"names": ", ".join(lines)})
+        return "; ".join(parts) or str(_("all subscribers"))
+
+    segment_label.short_description = _("segment")
 
     @property
     def under_way(self):

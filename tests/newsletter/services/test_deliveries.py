@@ -325,3 +325,18 @@ def test_journal_send_command(journal, django_capture_on_commit_callbacks):
         call_command("journal_send", "no-such-issue")
     with pytest.raises(CommandError):
         call_command("journal_send", "latest", "--segment", "lines=toasters")
+
+
+def test_the_segment_is_named_in_the_editors_language(journal):
+    from django.utils import translation
+
+    from home.models import ProductLine
+
+    firewall = ProductLine.objects.create(slug="fw-label", name_zh_hans="防火墙", name_en="Firewalls")
+    everyone = Delivery(segment={"languages": [], "product_lines": []})
+    some = Delivery(segment={"languages": ["en"], "product_lines": [firewall.slug]})
+    with translation.override("zh-hans"):
+        assert everyone.segment_label() == "全部订阅者"
+        assert some.segment_label() == "语言：English; 产品线：防火墙"
+    with translation.override("en"):
+        assert some.segment_label() == "language: English; product lines: Firewalls"
