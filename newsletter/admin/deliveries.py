@@ -16,6 +16,8 @@ from wagtail.admin.views.generic import InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
 
+from home.admin.headers import page_header
+
 from ..forms import SendForm
 from ..models import Delivery, IssuePage
 from ..services import NewsletterError, deliveries
@@ -61,7 +63,8 @@ def _issue(page_id) -> IssuePage:
 def _send_screen(request, issue, form, status=200):
     return TemplateResponse(request, "newsletter/admin/send.html", {
         "issue": issue, "form": form, "deliveries": Delivery.objects.filter(issue_key=issue.translation_key),
-        "header_title": _("Send “%(title)s”") % {"title": issue.title},
+        **page_header(_("Send “%(title)s”") % {"title": issue.title},
+                      (_("Deliveries"), reverse("journal_deliveries:index")), icon="mail"),
     }, status=status)
 
 
@@ -134,5 +137,6 @@ def delivery_progress(request, pk):
         "problems": deliveries.delivery_problems(delivery=delivery)[:20],
         "can_send": user.has_perm(SEND_PERMISSION),
         "send_url": reverse("newsletter_send", args=[delivery.issue_id]),
-        "header_title": _("Delivery of “%(title)s”") % {"title": delivery.issue.title},
+        **page_header(_("Delivery of “%(title)s”") % {"title": delivery.issue.title},
+                      (_("Deliveries"), reverse("journal_deliveries:index")), icon="mail"),
     })

@@ -149,6 +149,11 @@ def test_training_signup_journey(browser, live_server, home_pages, smtp_server, 
     company_cells = admin.locator("tbody tr td:nth-child(2)").all_inner_texts()
     assert "华东电力" in company_cells and "南方电子" in company_cells
     admin.screenshot(path=str(SHOTS / "coordinator_attendance.png"), full_page=True)
+    assert "出勤" in admin.get_by_role("heading", level=1).inner_text()
+    admin.goto(live_server.url + "/admin/training/figures/")
+    assert "满班率与候补名单" in admin.get_by_role("heading", level=1).inner_text()
+    admin.screenshot(path=str(SHOTS / "coordinator_figures.png"), full_page=True)
+    admin.go_back()
 
     admin.goto(live_server.url + f"/admin/training/certificates/classes/{klass.pk}/")
     for select in admin.locator("select[name^=result-]").all():

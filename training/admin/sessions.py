@@ -16,6 +16,7 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from home.admin.headers import page_header
 from home.csv import csv_download
 from home.services.rights import access_log_record
 
@@ -160,7 +161,7 @@ def attendance_view(request, pk):
     return TemplateResponse(request, "training/admin/attendance.html", {
         "session": session, "starts_at": timezone.localtime(session.starts_at), "signups": confirmed,
         "course": course_in_language(session.course, get_language()),
-        "header_title": _("Attendance"),
+        **page_header(_("Attendance"), *_session_trail(session), icon="tasks"),
     })
 
 
@@ -176,6 +177,14 @@ def session_cancel_view(request, pk):
     else:
         messages.success(request, _("The class is cancelled; everyone signed up is being told."))
     return redirect(reverse("training_sessions:inspect", args=[session.pk]))
+
+
+def _session_trail(session):
+    """Classes, then the class (its course and date), above a page about one class."""
+    course = course_in_language(session.course, get_language())
+    when = timezone.localtime(session.starts_at).strftime("%Y-%m-%d")
+    return ((_("Classes"), reverse("training_sessions:index")),
+            (f"{course.title} · {when}", reverse("training_sessions:inspect", args=[session.pk])))
 
 
 @permission_required(CHANGE_SESSION, raise_exception=True)
@@ -196,14 +205,14 @@ def session_email_view(request, pk):
         "session": session, "course": course_in_language(session.course, get_language()),
         "starts_at": timezone.localtime(session.starts_at), "subject": subject, "message": message, "error": error,
         "recipients": Signup.objects.filter(session=session, status__in=Signup.SEAT_STATUSES).count(),
-        "header_title": _("Email the attendees"),
+        **page_header(_("Email the attendees"), *_session_trail(session), icon="mail"),
     })
 
 
 @permission_required("training.view_classsession", raise_exception=True)
 def figures_view(request):
     return TemplateResponse(request, "training/admin/figures.html", {
-        "rows": course_figures(), "header_title": _("Fill rate and waiting lists"),
+        "rows": course_figures(), **page_header(_("Fill rate and waiting lists"), icon="table"),
     })
 
 

@@ -235,6 +235,7 @@ def test_editor_sends_from_the_admin_and_follows_progress(journal, client, djang
     assert f"/admin/journal/send/{issue.pk}/" in edit_page  # the "Send as email" button
     form = client.get(f"/admin/journal/send/{issue.pk}/")
     assert form.status_code == 200 and f'action="/admin/journal/send/{issue.pk}/test/"' in form.content.decode()
+    assert f"发送“{issue.title}”" in form.content.decode().split("<h1", 1)[1].split("</h1>", 1)[0]
     assert client.get(f"/admin/journal/send/{issue.pk}/start/").status_code == 405  # POST only
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = client.post(f"/admin/journal/send/{issue.pk}/start/", {})
@@ -243,6 +244,8 @@ def test_editor_sends_from_the_admin_and_follows_progress(journal, client, djang
     delivery = Delivery.objects.get()
     assert first["Location"] == second["Location"] == f"/admin/journal/deliveries/{delivery.pk}/progress/"
     progress = client.get(first["Location"]).content.decode()
+    heading = progress.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert f"“{issue.title}”的发送" in heading and 'href="/admin/journal_deliveries/"' in progress
     assert '<meta http-equiv="refresh"' in progress and "<script>" not in progress.split("</head>")[0].split(
         "http-equiv")[1]
     deliveries.delivery_build(delivery_id=delivery.pk)

@@ -55,6 +55,11 @@ def test_roster_command_json_and_csv(klass):
     assert rows[1]["name"] == "李娜" and rows[1]["serial_number"] == "FW-1"
 
 
+def _heading(html):
+    """The text of the page's <h1> (Wagtail's header, with its icon)."""
+    return re.sub(r"<[^>]+>", "", html.split("<h1", 1)[1].split(">", 1)[1].split("</h1>", 1)[0]).strip()
+
+
 def test_coordinator_exports_prints_and_marks_attendance(client, klass):
     client.force_login(_user(roles.TRAINING_COORDINATORS))
     response = client.get(reverse("training_admin:roster_csv", args=[klass.pk]))
@@ -72,6 +77,13 @@ def test_coordinator_exports_prints_and_marks_attendance(client, klass):
 
     figures = client.get(reverse("training_admin:figures")).content.decode()
     assert "防火墙认证工程师" in figures and "100%" in figures
+    assert "满班率与候补名单" in _heading(figures)
+
+    # Pages about one class have a heading and lead back to the class and the list of classes.
+    attendance = client.get(reverse("training_admin:attendance", args=[klass.pk])).content.decode()
+    assert "出勤" in _heading(attendance)
+    assert f'href="{reverse("training_sessions:inspect", args=[klass.pk])}"' in attendance
+    assert f'href="{reverse("training_sessions:index")}"' in attendance
 
     assert client.get(reverse("training_signups:index")).status_code == 200
     assert client.get(reverse("training_sessions:index")).status_code == 200
@@ -168,7 +180,9 @@ def test_coordinator_emails_the_attendees_of_a_class_once(client, klass):
 
     client.force_login(_user(roles.TRAINING_COORDINATORS))
     url = reverse("training_admin:session_email", args=[klass.pk])
-    assert "2" in client.get(url).content.decode()
+    form = client.get(url).content.decode()
+    assert "2" in form and _heading(form) == "给学员发邮件"
+    assert f'href="{reverse("training_sessions:inspect", args=[klass.pk])}"' in form
     empty = client.post(url, {"subject": " ", "message": "x"})
     assert empty.status_code == 200 and not OutboxMessage.objects.filter(kind="training.class_message").exists()
     data = {"subject": "教室变更", "message": "本次课程改在 3 楼 301 教室。"}
