@@ -19,10 +19,8 @@ from django.db import connection, transaction
 
 from home.demo.load import demo_load
 
-_SHADOW = re.compile(r"_(data|idx|content|docsize|config)")
-
-
-_taken: tuple | None = None
+_SHADOW = re.compile(r"_(data|idx|content|docsize|config)")  # FTS5's own tables beside a virtual table
+_taken: tuple | None = None  # (what demo_load returned, the rows)
 
 
 def demo() -> dict:
