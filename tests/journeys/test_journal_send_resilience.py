@@ -75,6 +75,8 @@ def test_editor_sends_while_the_server_greylists_and_refuses(page, live_server, 
     page.wait_for_url("**/admin/")
 
     page.goto(live_server.url + f"/admin/journal/send/{issue.pk}/")
+    assert f"发送“{issue.title}”" in page.get_by_role("heading", level=1).inner_text()
+    page.screenshot(path=str(SHOTS / "send_screen.png"), full_page=True)
     page.get_by_role("button", name="发送期刊").click()
     page.wait_for_url("**/admin/journal/deliveries/*/progress/")
     delivery = Delivery.objects.get()

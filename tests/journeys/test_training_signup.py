@@ -150,6 +150,12 @@ def test_training_signup_journey(browser, live_server, home_pages, smtp_server, 
     assert "华东电力" in company_cells and "南方电子" in company_cells
     admin.screenshot(path=str(SHOTS / "coordinator_attendance.png"), full_page=True)
     assert "出勤" in admin.get_by_role("heading", level=1).inner_text()
+    admin.get_by_role("link", name="给学员发邮件").click()
+    assert "给学员发邮件" in admin.get_by_role("heading", level=1).inner_text()
+    admin.screenshot(path=str(SHOTS / "coordinator_email_form.png"), full_page=True)
+    admin.get_by_role("button", name="面包屑开关").click()  # back through the breadcrumbs
+    admin.get_by_role("navigation", name="面包屑").get_by_role("link", name="出勤").click()
+    admin.wait_for_url(re.compile(r"/attendance/$"))
     admin.goto(live_server.url + "/admin/training/figures/")
     assert "满班率与候补名单" in admin.get_by_role("heading", level=1).inner_text()
     admin.screenshot(path=str(SHOTS / "coordinator_figures.png"), full_page=True)

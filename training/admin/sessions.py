@@ -205,7 +205,8 @@ def session_email_view(request, pk):
         "session": session, "course": course_in_language(session.course, get_language()),
         "starts_at": timezone.localtime(session.starts_at), "subject": subject, "message": message, "error": error,
         "recipients": Signup.objects.filter(session=session, status__in=Signup.SEAT_STATUSES).count(),
-        **page_header(_("Email the attendees"), *_session_trail(session), icon="mail"),
+        **page_header(_("Email the attendees"), *_session_trail(session),
+                      (_("Attendance"), reverse("training_admin:attendance", args=[pk])), icon="mail"),
     })
 
 
