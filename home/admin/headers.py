@@ -4,10 +4,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
-def page_header(title, *trail, icon: str = "") -> dict:
-    """Template context: ``title`` as the page's <title> and heading, and breadcrumbs from the dashboard
-    through ``trail`` ((label, url), ...) to the page, as Wagtail's own views have them."""
+def page_header(title, *trail, subtitle: str = "", icon: str = "") -> dict:
+    """Template context: ``title`` (and ``subtitle``) as the page's <title> and heading, and breadcrumbs
+    from the dashboard through ``trail`` ((label, url), ...) to the page, as Wagtail's own views have them."""
     items = [{"url": reverse("wagtailadmin_home"), "label": _("Home")}]
     items += [{"url": url, "label": label} for label, url in trail]
     items.append({"url": "", "label": title})
-    return {"page_title": title, "header_title": title, "header_icon": icon, "breadcrumbs_items": items}
+    return {"page_title": title, "page_subtitle": subtitle, "header_title": f"{title}: {subtitle}" if subtitle else title,
+            "header_icon": icon, "breadcrumbs_items": items}

@@ -60,11 +60,15 @@ def _issue(page_id) -> IssuePage:
     return get_object_or_404(IssuePage, pk=page_id)
 
 
+def _deliveries():
+    return _("Deliveries"), reverse("journal_deliveries:index")
+
+
 def _send_screen(request, issue, form, status=200):
     return TemplateResponse(request, "newsletter/admin/send.html", {
         "issue": issue, "form": form, "deliveries": Delivery.objects.filter(issue_key=issue.translation_key),
         **page_header(_("Send “%(title)s”") % {"title": issue.title},
-                      (_("Deliveries"), reverse("journal_deliveries:index")), icon="mail"),
+                      _deliveries(), icon="mail"),
     }, status=status)
 
 
@@ -138,5 +142,5 @@ def delivery_progress(request, pk):
         "can_send": user.has_perm(SEND_PERMISSION),
         "send_url": reverse("newsletter_send", args=[delivery.issue_id]),
         **page_header(_("Delivery of “%(title)s”") % {"title": delivery.issue.title},
-                      (_("Deliveries"), reverse("journal_deliveries:index")), icon="mail"),
+                      _deliveries(), icon="mail"),
     })

@@ -16,6 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from home.admin.filters import TranslatedFiltersMixin
+from home.admin.headers import page_header
 from home.csv import SafeCsvExportMixin
 from home.services.rights import access_log_record
 
@@ -121,10 +122,7 @@ def subscriber_import_view(request):
     if not subscriber_viewset.permission_policy.user_has_permission(request.user, "change"):
         raise PermissionDenied
     title = _("Import subscribers")
-    context = {"page_title": title, "header_title": title, "header_icon": "upload",
-               "breadcrumbs_items": [{"url": reverse("wagtailadmin_home"), "label": _("Home")},
-                                     {"url": reverse("journal_subscribers:index"), "label": _("Subscribers")},
-                                     {"url": "", "label": title}]}
+    context = page_header(title, (_("Subscribers"), reverse("journal_subscribers:index")), icon="upload")
     form = SubscriberImportForm()
     if request.method == "POST" and "confirm" in request.POST:
         pending = request.session.get(IMPORT_SESSION_KEY) or {}

@@ -19,6 +19,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permissions import register_permission_policy
 
 from home.admin.filters import TranslatedFiltersMixin
+from home.admin.headers import page_header
 
 from ..models import Assessment, Certificate, ClassSession, Signup
 from ..services import TrainingError
@@ -108,9 +109,8 @@ def _require(request, *perms):
         raise PermissionDenied
 
 
-def _breadcrumbs(*items):
-    return [{"url": reverse("wagtailadmin_home"), "label": _("Home")},
-            {"url": reverse("training_certificates:index"), "label": _("Certificates")}, *items]
+def _certificates():
+    return _("Certificates"), reverse("training_certificates:index")
 
 
 def sessions_view(request):
@@ -131,8 +131,7 @@ def sessions_view(request):
     page = Paginator(sessions, 50).get_page(request.GET.get("p"))
     title = _("Classes: assessment and certificates")
     return TemplateResponse(request, "training/certificates/admin/sessions.html", {
-        "page_obj": page, "page_title": title, "header_title": title, "header_icon": "success",
-        "breadcrumbs_items": _breadcrumbs({"url": "", "label": title}),
+        "page_obj": page, **page_header(title, _certificates(), icon="success"),
     })
 
 
@@ -186,9 +185,10 @@ def session_view(request, session_id):
         "can_assess": request.user.has_perm(ASSESS), "can_issue": request.user.has_perm(ISSUE),
         "ready_count": sum(1 for row in rows if row["signup"].attended and row["result"] == Assessment.Result.PASSED
                            and row["certificate"] is None),
-        "page_title": title, "page_subtitle": subtitle, "header_title": f"{title}: {subtitle}", "header_icon": "success",
-        "breadcrumbs_items": _breadcrumbs({"url": reverse("training_certificates:classes"), "label": _("Classes")},
-                                          {"url": "", "label": subtitle}),
+        # The breadcrumbs end at the class; the page's title names what is done with it.
+        **page_header(subtitle, _certificates(), (_("Classes"), reverse("training_certificates:classes")),
+                      icon="success"),
+        "page_title": title, "page_subtitle": subtitle, "header_title": f"{title}: {subtitle}",
     })
 
 
@@ -227,11 +227,9 @@ def revoke_view(request, pk):
     title = _("Revoke certificate")
     return TemplateResponse(request, "training/certificates/admin/revoke.html", {
         "certificate": certificate, "error": error, "reason": request.POST.get("reason", ""),
-        "page_title": title, "page_subtitle": certificate.number, "header_title": f"{title}: {certificate.number}",
-        "header_icon": "cross",
-        "breadcrumbs_items": _breadcrumbs(
-            {"url": reverse("training_certificates:inspect", args=[certificate.pk]), "label": certificate.number},
-            {"url": "", "label": title}),
+        **page_header(title, _certificates(),
+                      (certificate.number, reverse("training_certificates:inspect", args=[certificate.pk])),
+                      subtitle=certificate.number, icon="cross"),
     })
 
 

@@ -158,10 +158,10 @@ def attendance_view(request, pk):
                     messages.error(request, str(exc))
         messages.success(request, _("Attendance saved (%(count)s changed).") % {"count": changed})
         return redirect("training_admin:attendance", pk=pk)
+    course = course_in_language(session.course, get_language())
     return TemplateResponse(request, "training/admin/attendance.html", {
-        "session": session, "starts_at": timezone.localtime(session.starts_at), "signups": confirmed,
-        "course": course_in_language(session.course, get_language()),
-        **page_header(_("Attendance"), *_session_trail(session), icon="tasks"),
+        "session": session, "starts_at": timezone.localtime(session.starts_at), "signups": confirmed, "course": course,
+        **page_header(_("Attendance"), *_session_trail(session, course), icon="tasks"),
     })
 
 
@@ -179,9 +179,8 @@ def session_cancel_view(request, pk):
     return redirect(reverse("training_sessions:inspect", args=[session.pk]))
 
 
-def _session_trail(session):
-    """Classes, then the class (its course and date), above a page about one class."""
-    course = course_in_language(session.course, get_language())
+def _session_trail(session, course):
+    """Classes, then the class (its course, in the reader's language, and date), above a page about one class."""
     when = timezone.localtime(session.starts_at).strftime("%Y-%m-%d")
     return ((_("Classes"), reverse("training_sessions:index")),
             (f"{course.title} · {when}", reverse("training_sessions:inspect", args=[session.pk])))
@@ -201,11 +200,12 @@ def session_email_view(request, pk):
         else:
             messages.success(request, _("Your email is being sent to %(count)s attendees.") % {"count": count})
             return redirect("training_admin:attendance", pk=pk)
+    course = course_in_language(session.course, get_language())
     return TemplateResponse(request, "training/admin/session_email.html", {
-        "session": session, "course": course_in_language(session.course, get_language()),
+        "session": session, "course": course,
         "starts_at": timezone.localtime(session.starts_at), "subject": subject, "message": message, "error": error,
         "recipients": Signup.objects.filter(session=session, status__in=Signup.SEAT_STATUSES).count(),
-        **page_header(_("Email the attendees"), *_session_trail(session),
+        **page_header(_("Email the attendees"), *_session_trail(session, course),
                       (_("Attendance"), reverse("training_admin:attendance", args=[pk])), icon="mail"),
     })
 
