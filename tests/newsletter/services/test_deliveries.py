@@ -343,3 +343,16 @@ def test_the_segment_is_named_in_the_editors_language(journal):
         assert some.segment_label() == "语言：English; 产品线：防火墙"
     with translation.override("en"):
         assert some.segment_label() == "language: English; product lines: Firewalls"
+
+
+def test_the_deliveries_listing_names_each_segment(journal, client, django_capture_on_commit_callbacks):
+    from home.models import ProductLine
+    from home.roles import EDITORS
+
+    line = ProductLine.objects.order_by("pk").first()
+    with django_capture_on_commit_callbacks(execute=False):
+        deliveries.delivery_start(issue=journal["issue"], segment={"languages": ["en"], "product_lines": [line.slug]})
+        deliveries.delivery_start(issue=journal["issue"])
+    client.force_login(_staff(EDITORS, "editor-listing"))
+    listing = client.get("/admin/journal_deliveries/", HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True).content.decode()
+    assert f"语言：English; 产品线：{line.name_zh_hans}" in listing and "全部订阅者" in listing
