@@ -231,6 +231,9 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "csv", "zip"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# Staff avatars are Wagtail's own picture or an uploaded one: Gravatar cannot be reached from mainland China
+# (nor from a server without internet access), so every admin page showed a broken image.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Email
 globals().update(email_settings(os.environ.get("EMAIL_URL", "")))

@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from config.settings.base import email_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,3 +47,10 @@ def test_secret_key_is_generated_once_into_var(tmp_path):
     first, second = run(), run()
     assert len(first) > 40 and first == second
     assert (tmp_path / "secret_key").read_text().strip() == first
+
+
+@pytest.mark.django_db
+def test_staff_avatars_are_not_fetched_from_gravatar(admin_client):
+    """Gravatar cannot be reached from mainland China: the admin showed a broken image on every page."""
+    body = admin_client.get("/admin/", follow=True).content.decode()
+    assert "gravatar" not in body and "default-user-avatar" in body
