@@ -119,9 +119,10 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         ordering = ["name", "pk"]
         permissions = [("merge_person", _("Can merge possible duplicate people"))]
-        # The lookups of the care search (the unique constraints below are partial: no use to them).
+        # The lookups of the care search (the unique constraints below are partial: no use to them). Every
+        # lookup by mobile gives one, so people without a mobile (most of an imported list) stay out of it.
         indexes = [models.Index(fields=["email"], name="person_email_idx"),
-                   models.Index(fields=["mobile"], name="person_mobile_idx")]
+                   models.Index(fields=["mobile"], name="person_mobile_idx", condition=~models.Q(mobile=""))]
         constraints = [
             # Only people not flagged as possible duplicates hold an email or mobile uniquely.
             models.UniqueConstraint(fields=["email"], condition=~models.Q(email="") & models.Q(duplicate_of=None),

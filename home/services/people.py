@@ -227,15 +227,16 @@ def organisations_get_or_create(*, names) -> dict[str, int]:
     return found
 
 
-def people_upsert_from_table(*, table: str) -> None:
+def people_upsert_from_table(*, table: str, lines: tuple[int, int]) -> None:
     """Bulk ``person_match_or_create(update=True)`` by normalised email, set-based, for imports.
 
-    ``table`` (a temporary table) has the columns ``email`` (normalised, one row per address), ``name``
-    (spaces collapsed), ``language``, ``company_key`` (an organisation's ``name_key`` or '') and
-    ``person_id``, which this fills. A known person gets the language, and the name and organisation
-    where given. The email uniqueness is a partial index (``email <> ''``), which
-    ``bulk_create(update_conflicts=…)`` cannot name as its conflict target, hence the SQL (PostgreSQL and
-    SQLite alike): one upsert and one update, whatever the number of rows.
+    ``table`` (a temporary table) has the columns ``line``, ``email`` (normalised, one row per address),
+    ``name`` (spaces collapsed), ``language`` and ``company_key`` (an organisation's ``name_key`` or '');
+    the rows whose line is within ``lines`` (first, last) are upserted. A known person gets the language,
+    and the name and organisation where given. The email uniqueness is a partial index (``email <> ''``),
+    which ``bulk_create(update_conflicts=…)`` cannot name as its conflict target, hence the SQL (PostgreSQL
+    and SQLite alike): one statement, whatever the number of rows. ``people_ids_to_table`` then fills the
+    table's ``person_id``.
     """
     person = connection.ops.quote_name(Person._meta.db_table)
     organisation = connection.ops.quote_name(Organisation._meta.db_table)
@@ -244,13 +245,19 @@ def people_upsert_from_table(*, table: str) -> None:
         cursor.execute(
             f"INSERT INTO {person} (name, email, mobile, language, organisation_id, do_not_contact, created_at, "  # noqa: S608
             f"updated_at) SELECT r.name, r.email, '', r.language, o.id, %s, %s, %s FROM {table} r "
-            f"LEFT JOIN {organisation} o ON o.name_key = r.company_key WHERE true "
+            f"LEFT JOIN {organisation} o ON o.name_key = r.company_key WHERE r.line BETWEEN %s AND %s "
             f"ON CONFLICT (email) WHERE NOT (email = '') AND duplicate_of_id IS NULL DO UPDATE SET "
             f"name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE {person}.name END, "
             f"language = excluded.language, "
             f"organisation_id = COALESCE(excluded.organisation_id, {person}.organisation_id), "
             f"updated_at = excluded.updated_at",
-            [False, now, now],
+            [False, now, now, *lines],
         )
+
+
+def people_ids_to_table(*, table: str) -> None:
+    """Fill ``person_id`` of every row of ``table`` (see ``people_upsert_from_table``) from its email."""
+    person = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} AS r SET person_id = p.id FROM {person} AS p "  # noqa: S608
                        f"WHERE p.email = r.email AND NOT (p.email = '') AND p.duplicate_of_id IS NULL")

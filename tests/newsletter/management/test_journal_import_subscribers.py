@@ -149,3 +149,42 @@ def test_reimport_keeps_what_the_file_leaves_blank_and_confirms_pending_addresse
     assert wang.status == Subscriber.Status.ACTIVE and wang.confirmed_at is not None
     assert wang.person.name == "王五"
     assert Consent.objects.filter(person=wang.person, granted=True, source="import: subscribers.csv").exists()
+
+
+def _report(report):
+    return report.created, report.updated, report.rejected, report.kept_status
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3])
+def test_where_the_chunks_split_the_file_changes_nothing(chunk_rows):
+    """The file is read and written in chunks; one import and another cut elsewhere give the same."""
+    with translation.override("en"):
+        whole = _report(imports.subscribers_import(stream=CSV.encode(), source="a.csv", chunk_rows=100))
+        Subscriber.objects.filter(person__email="han.meimei@example.com").update(status=Subscriber.Status.BOUNCED)
+        again = _report(imports.subscribers_import(stream=CSV.encode(), source="a.csv", chunk_rows=chunk_rows))
+    assert whole[:2] == (2, 0) and again[:2] == (0, 2)
+    assert again[2] == whole[2] and [line for line, _email, _reason in again[2]] == [4, 5, 6, 7, 8]
+    assert again[3] == [(3, "han.meimei@example.com", "bounced")]
+    assert Subscriber.objects.count() == 2 and Person.objects.count() == 2
+    li = Subscriber.objects.get(person__email="li.lei@example.com")
+    assert sorted(li.product_lines.values_list("slug", flat=True)) == ["firewall", "mail"]
+    assert Consent.objects.filter(person=li.person).count() == 1  # active already: no second consent
+
+
+def test_an_unreadable_row_after_some_chunks_are_written_stops_the_import_with_its_line(tmp_path):
+    """The reader thread's error reaches the caller; the chunks already written are rolled back."""
+    broken = CSV.splitlines()[:3] + [f'x@example.com,"{"长" * 140_000}",,zh-hans,']
+    with pytest.raises(CommandError, match="line 4"):
+        _import(tmp_path, "\n".join(broken) + "\n")
+    assert not Person.objects.exists() and not Subscriber.objects.exists()
+
+
+@pytest.mark.parametrize("language, invalid, duplicate", [
+    ("zh-hans", "邮箱地址无效", "与第 2 行重复（同一地址）"),
+    ("en", "not a valid email address", "duplicate of line 2 (the same address)"),
+])
+def test_the_reasons_are_in_the_importers_language(language, invalid, duplicate):
+    with translation.override(language):
+        report = imports.subscribers_import(stream=CSV.encode(), source="a.csv", chunk_rows=1)
+    reasons = {line: reason for line, _email, reason in report.rejected}
+    assert reasons[4] == invalid and reasons[8] == duplicate
