@@ -275,7 +275,8 @@ class _ReadAhead:
                         if not self._put(chunk):
                             return
                         chunk = []
-                self._put(chunk)
+                if chunk:
+                    self._put(chunk)
         except Exception as exc:  # noqa: BLE001 - raised in the caller's thread
             self._put(exc)
         self._put(None)
@@ -324,14 +325,13 @@ def subscribers_import(*, stream, source: str, agreed_text: str = "", encoding: 
         with transaction.atomic(), connection.cursor() as cursor, _ReadAhead(rows, chunk_rows) as chunks:
             _stage_create(cursor)
             for number, chunk in enumerate(chunks):
-                if chunk:
-                    _stage(cursor, chunk, lines)
-                    if number == 0 and connection.vendor == "postgresql":
-                        # A temporary table has no statistics: without them the planner takes the first
-                        # chunks for a few rows. The later chunks' sizes it scales from these.
-                        cursor.execute(f"ANALYZE {_ROWS}")
-                    organisations_get_or_create(names=[row.company for row in chunk])
-                    people_upsert_from_table(table=_ROWS, lines=(chunk[0].number, chunk[-1].number))
+                _stage(cursor, chunk, lines)
+                if number == 0 and connection.vendor == "postgresql":
+                    # A temporary table has no statistics: without them the planner takes the first chunks
+                    # for a few rows. The later chunks' sizes it scales from these.
+                    cursor.execute(f"ANALYZE {_ROWS}")
+                organisations_get_or_create(names=[row.company for row in chunk])
+                people_upsert_from_table(table=_ROWS, lines=(chunk[0].number, chunk[-1].number))
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {_ROWS}")  # a temporary table has no statistics for the planner
             _write(cursor, source=source, agreed_text=agreed_text, report=report)

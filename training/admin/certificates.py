@@ -186,9 +186,8 @@ def session_view(request, session_id):
         "ready_count": sum(1 for row in rows if row["signup"].attended and row["result"] == Assessment.Result.PASSED
                            and row["certificate"] is None),
         # The breadcrumbs end at the class; the page's title names what is done with it.
-        **page_header(subtitle, _certificates(), (_("Classes"), reverse("training_certificates:classes")),
-                      icon="success"),
-        "page_title": title, "page_subtitle": subtitle, "header_title": f"{title}: {subtitle}",
+        **page_header(title, _certificates(), (_("Classes"), reverse("training_certificates:classes")),
+                      subtitle=subtitle, crumb=subtitle, icon="success"),
     })
 
 
