@@ -62,3 +62,5 @@ def test_the_dashboard_and_the_page_editor_speak_chinese(admin_client):
     page = Page.objects.filter(depth=2).first()
     editor = admin_client.get(f"/admin/pages/{page.pk}/edit/", follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "自动保存已暂停" in editor and "内容指标" in editor and "Autosave is paused" not in editor
+    listing = admin_client.get(f"/admin/pages/{page.pk}/", follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "，共 " in listing and " of " not in listing
