@@ -107,13 +107,14 @@ def _complaints(rng, today, customers, groups, manager):
     complaints = []
     for back in range(DAYS, -1, -1):
         day = today - timedelta(days=back)
-        for _i in range(rng.choice([0, 1, 1, 2, 2, 3] if day.weekday() < 5 else [0, 0, 1])):
+        for _i in range(rng.choice([2, 3, 3, 4, 4, 5] if day.weekday() < 5 else [1, 1, 2])):
             customer, person = rng.choice(people)
             received = _moment(day, rng.randint(8, 20), rng.randint(0, 59))
             if received > now:
                 continue
             resolved = received + timedelta(hours=rng.choice([4, 8, 20, 30, 48, 72, 120]))
-            done = resolved < now and rng.random() < 0.9
+            # Older complaints are all resolved; about one in seven of the last fortnight's is still being worked on.
+            done = resolved < now and (back > 14 or rng.random() < 0.85)
             complaints.append(Complaint(
                 kind=Complaint.Kind.COMPLAINT, channel=rng.choice(Complaint.Channel.values),
                 category=rng.choice(categories), product_line=rng.choice(lines), severity=rng.choice(["low", "medium", "medium", "high"]),
@@ -126,7 +127,7 @@ def _complaints(rng, today, customers, groups, manager):
     complaints = list(Complaint.objects.filter(summary__startswith=MARK).order_by("received_at"))
     orders, invitations, ratings = [], [], []
     for complaint in complaints:
-        if rng.random() < 0.45:
+        if rng.random() < 0.6:
             sla = rng.choice([24, 48])
             due = complaint.received_at + timedelta(hours=sla)
             orders.append(WorkOrder(
@@ -142,7 +143,7 @@ def _complaints(rng, today, customers, groups, manager):
             reason=f"complaint-{complaint.pk}", complaint=complaint, expires_at=sent + timedelta(days=14),
             created_at=sent,
         )
-        if rng.random() < 0.55 and sent + timedelta(hours=20) < now:
+        if rng.random() < 0.7 and sent + timedelta(hours=20) < now:
             answered = sent + timedelta(hours=rng.randint(1, 20))
             invitation.answered_at = answered
             ratings.append(SatisfactionRating(
