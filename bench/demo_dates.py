@@ -23,30 +23,15 @@ def one_day():
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
     from django.db import transaction
-    from django.test import RequestFactory
     from django.utils import timezone
 
-    from home.dashboard import period_get
     from home.demo.load import demo_load
-    from home.registry import dashboard_panels
+    from tests.dashboard_shapes import flat_charts  # the test's own rule
 
-    users = get_user_model().objects
     with transaction.atomic():
         demo_load()
-        flat = []
-        for cls in dashboard_panels.items():
-            request = RequestFactory().get("/admin/")
-            request.user = users.get(username="carestaff") if cls.key == "care-my-calls" else users.get(username="admin")
-            for period in ("week", "month", "quarter", "year"):
-                data = cls(request, period_get(period)).get_data()
-                values = [v for s in data.series for v in s.values if v]
-                counts = [sum(s.values[i] or 0 for s in data.series if s.unit == "count") for i in range(len(data.labels))]
-                # the test's rule: over time, three buckets with counts, not all equal; otherwise two bars
-                shaped = (sum(1 for n in counts if n) >= 3 and len(set(counts)) > 1) if cls.over_time else len(values) >= 2
-                if not shaped:
-                    flat.append((cls.key, period, [s.values for s in data.series]))
+        flat = flat_charts()
         print(timezone.localdate(), "ok" if not flat else f"FLAT {flat}", flush=True)
         transaction.set_rollback(True)
 

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from home.dashboard import period_get
 from home.registry import dashboard_panels
 from tests import demo_snapshot
+from tests.dashboard_shapes import flat_charts
 
 ROLE_PANELS = {
     "editor": {"journal-last-issue", "journal-issues", "journal-helpful", "journal-subscribers", "journal-knowledge"},
@@ -119,17 +120,7 @@ class RoleDashboardTests(TestCase):
 
     def test_demo_content_gives_every_chart_a_shape_in_every_period(self):
         """Over time, at least three buckets with counts and not all equal; otherwise at least two bars."""
-        flat = []
-        for cls in dashboard_panels.items():
-            request = RequestFactory().get("/admin/")
-            request.user = get_user_model().objects.get(username="carestaff") if cls.key == "care-my-calls" else self.admin
-            for period in ("week", "month", "quarter", "year"):
-                data = cls(request, period_get(period)).get_data()
-                values = [v for s in data.series for v in s.values if v]
-                counts = [sum(s.values[i] or 0 for s in data.series if s.unit == "count") for i in range(len(data.labels))]
-                shaped = (sum(1 for n in counts if n) >= 3 and len(set(counts)) > 1) if cls.over_time else len(values) >= 2
-                if not shaped:
-                    flat.append((cls.key, period, [s.values for s in data.series]))
+        flat = flat_charts()
         assert not flat, f"charts without a shape in the demo content: {flat}"
 
     def test_query_counts_are_pinned_and_do_not_grow(self):
