@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 from wagtail.users.models import UserProfile
 
 from home.roles import EDITORS
@@ -24,8 +25,12 @@ PASSWORD = "correct-horse-editor-9"
 
 
 def _add_block(page, label):
-    page.locator("button.c-sf-add-button:not([data-streamfield-list-add])").last.click()
+    """Add a block at the end; wait for it (each block brings an add button), or the next one can land before it."""
+    add = page.locator("button.c-sf-add-button:not([data-streamfield-list-add])")
+    before = add.count()
+    add.last.click()
     page.get_by_role("option", name=label, exact=True).click()
+    expect(add).not_to_have_count(before)
 
 
 def _type_rich(page, field_id, text):
