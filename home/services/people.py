@@ -211,20 +211,20 @@ def person_keep_apart(*, flagged_id: int, acting_user) -> Person:
     flagged.save()
     log(instance=flagged, action="home.person_keep_apart", user=acting_user, data={"similar": similar.pk})
     return flagged
-def organisations_get_or_create(*, names) -> dict[str, int]:
-    """Bulk ``organisation_get_or_create``: {name key (case-folded, spaces collapsed): organisation id}."""
+
+
+def organisations_create_missing(*, names) -> int:
+    """Bulk ``organisation_get_or_create`` for imports: create the organisations ``names`` names that do not
+    exist yet (matched on the name key: case-folded, spaces collapsed); returns how many were missing."""
     wanted = {}
     for name in names:
         name = " ".join((name or "").split())
         if name:
             wanted.setdefault(name.casefold(), name)
-    found = dict(Organisation.objects.filter(name_key__in=wanted).values_list("name_key", "id"))
+    found = set(Organisation.objects.filter(name_key__in=wanted).values_list("name_key", flat=True))
     missing = [Organisation(name=name, name_key=key) for key, name in wanted.items() if key not in found]
-    if missing:
-        Organisation.objects.bulk_create(missing, ignore_conflicts=True)
-        found.update(Organisation.objects.filter(name_key__in=[o.name_key for o in missing])
-                     .values_list("name_key", "id"))
-    return found
+    Organisation.objects.bulk_create(missing, ignore_conflicts=True)  # another import may have made some meanwhile
+    return len(missing)
 
 
 def people_upsert_from_table(*, table: str, lines: tuple[int, int]) -> None:

@@ -5,9 +5,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import translation
 
-from home.models import Consent, Person
+from home.models import Consent, Organisation, Person
 from newsletter.models import Subscriber
 from newsletter.services import imports
 
@@ -169,6 +170,25 @@ def test_where_the_chunks_split_the_file_changes_nothing(chunk_rows):
     li = Subscriber.objects.get(person__email="li.lei@example.com")
     assert sorted(li.product_lines.values_list("slug", flat=True)) == ["firewall", "mail"]
     assert Consent.objects.filter(person=li.person).count() == 1  # active already: no second consent
+
+
+def test_an_import_that_adds_many_organisations_refreshes_their_statistics():
+    """The people's foreign-key checks plan their organisation lookups from the table's statistics, which
+    autovacuum cannot refresh before the commit; an import that adds many organisations refreshes them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the statistics are PostgreSQL's")
+    table = Organisation._meta.db_table
+    few = "email,company\n" + "".join(f"a{i}@example.com,公司{i}\n" for i in range(imports.ANALYZE_AFTER_ORGANISATIONS - 1))
+    many = "email,company\n" + "".join(f"b{i}@example.com,企业{i}\n" for i in range(imports.ANALYZE_AFTER_ORGANISATIONS))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        before = cursor.fetchone()[0]
+        imports.subscribers_import(stream=few.encode(), source="few.csv")
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        assert cursor.fetchone()[0] == before  # too few to bother
+        imports.subscribers_import(stream=many.encode(), source="many.csv")
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        assert cursor.fetchone()[0] == Organisation.objects.count() == 2 * imports.ANALYZE_AFTER_ORGANISATIONS - 1
 
 
 def test_an_unreadable_row_after_some_chunks_are_written_stops_the_import_with_its_line(tmp_path):
