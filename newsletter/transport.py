@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 TOKEN_RE = re.compile(r"\{\{(name|unsubscribe_url|preferences_url|rid|trk)\}\}")
 CRLF = b"\r\n"
 SOFT_BREAK = b"=\r\n"
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _qp(data: str) -> bytes:
@@ -231,9 +232,10 @@ def address_problem(address: str) -> str:
         ascii_domain = idna_domain(domain) if not domain.isascii() else domain
     except idna.IDNAError:
         return _("the domain “%(domain)s” cannot be written in the form mail servers use (IDNA)") % {"domain": domain}
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in local) or len(local.encode()) > 64:
+    local_bytes = len(local.encode())
+    if _CONTROL_CHARACTER.search(local) or local_bytes > 64:
         return _("the part before the @ is not a valid mailbox name")
-    if len(local.encode()) + 1 + len(ascii_domain) > 254:
+    if local_bytes + 1 + len(ascii_domain) > 254:
         return _("the address is too long")
     return ""
 

@@ -55,6 +55,8 @@ def test_addresses_on_the_wire():
 @pytest.mark.parametrize(("address", "fine"), [
     ("reader@例子.中国", True), ("reader@bücher.example", True), ("reader@example.com", True),
     ("reader@bad_\u2603.example", False), ("reader@\u2603.example", False), ("x" * 65 + "@example.com", False), ("no-at-sign", False),
+    ("re\x00ader@example.com", False), ("re\x1fader@example.com", False), ("re\x7fader@example.com", False),
+    ("读者@例子.中国", True),
 ])
 def test_address_problem(address, fine):
     assert (address_problem(address) == "") is fine
