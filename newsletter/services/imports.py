@@ -1,14 +1,15 @@
 """Subscriber import from CSV, at list scale: one streaming pass, bulk upserts, one transaction.
 
-A reader thread parses and validates the file in chunks of ``CHUNK_ROWS`` rows while the caller's
-thread writes the chunk before (the two overlap on two cores); each chunk goes to temporary staging
-tables and its people are upserted, then a handful of set-based statements write the subscribers, their
+A reader thread parses and validates the file in chunks of up to ``CHUNK_ROWS`` rows, and writes each as
+CSV for COPY, while the caller's thread writes the chunk before (the two overlap on two cores); each chunk
+goes to temporary staging tables and its people are upserted, then a handful of set-based statements write the subscribers, their
 product lines and the consent ledger. Memory stays flat and the cost per row is a share of a statement,
 not a round trip.
 """
 
 import codecs
 import csv
+import functools
 import io
 import queue
 import threading
@@ -31,6 +32,7 @@ from . import NewsletterError
 from .subscribers import CONSENT_VERSION, consent_text
 
 CHUNK_ROWS = 10000
+FIRST_CHUNK_ROWS = 1000
 ANALYZE_AFTER_ORGANISATIONS = 50  # as autovacuum_analyze_threshold
 IMPORT_COLUMNS = ["email", "name", "company", "language", "product_lines"]
 _BLOCK = 1 << 20
@@ -185,21 +187,46 @@ def _stage_create(cursor):
     cursor.execute(f"CREATE TEMPORARY TABLE {_LINES} (line integer NOT NULL, productline_id integer NOT NULL)")
 
 
-def _stage(cursor, rows: list, lines: dict):
+@dataclass(slots=True)
+class _Chunk:
+    """A chunk of valid rows as the writer stages them, prepared by the reader thread."""
+    first: int  # line numbers
+    last: int
+    companies: list  # the names given, each once
+    rows: list  # (line, email, name, company key, language)
+    lines: list  # (line, product line id)
+    rows_csv: bytes = b""  # the same two as CSV, for COPY (PostgreSQL)
+    lines_csv: bytes = b""
+
+
+def _chunk(rows: list, lines: dict, *, as_csv: bool) -> _Chunk:
+    chunk = _Chunk(rows[0].number, rows[-1].number, list({row.company: None for row in rows if row.company}),
+                   [(row.number, row.email, row.name, row.company_key, row.language) for row in rows],
+                   [(row.number, lines[slug].pk) for row in rows for slug in dict.fromkeys(row.slugs)])
+    if as_csv:
+        chunk.rows_csv, chunk.lines_csv = _csv(chunk.rows), _csv(chunk.lines)
+    return chunk
+
+
+def _csv(values: list) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(values)
+    return out.getvalue().encode()
+
+
+def _stage(cursor, chunk: _Chunk):
     """Add a chunk of valid rows to the staging tables (PostgreSQL: COPY; elsewhere: executemany)."""
-    values = [(row.number, row.email, row.name, row.company_key, row.language) for row in rows]
-    product_lines = [(row.number, lines[slug].pk) for row in rows for slug in dict.fromkeys(row.slugs)]
     if connection.vendor == "postgresql":
-        with cursor.copy(f"COPY {_ROWS} (line, email, name, company_key, language) FROM STDIN") as copy:
-            for value in values:
-                copy.write_row(value)
-        with cursor.copy(f"COPY {_LINES} (line, productline_id) FROM STDIN") as copy:
-            for value in product_lines:
-                copy.write_row(value)
+        # An empty CSV field is NULL unless FORCE_NOT_NULL: the name and company key may be ''.
+        with cursor.copy(f"COPY {_ROWS} (line, email, name, company_key, language) FROM STDIN "
+                         "WITH (FORMAT csv, FORCE_NOT_NULL (email, name, company_key, language))") as copy:
+            copy.write(chunk.rows_csv)
+        with cursor.copy(f"COPY {_LINES} (line, productline_id) FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(chunk.lines_csv)
     else:
         cursor.executemany(f"INSERT INTO {_ROWS} (line, email, name, company_key, language) "  # noqa: S608
-                           "VALUES (%s, %s, %s, %s, %s)", values)
-        cursor.executemany(f"INSERT INTO {_LINES} (line, productline_id) VALUES (%s, %s)", product_lines)  # noqa: S608
+                           "VALUES (%s, %s, %s, %s, %s)", chunk.rows)
+        cursor.executemany(f"INSERT INTO {_LINES} (line, productline_id) VALUES (%s, %s)", chunk.lines)  # noqa: S608
 
 
 def _consents_record(cursor, *, source: str, agreed_text: str):
@@ -246,12 +273,14 @@ def _write(cursor, *, source: str, agreed_text: str, report: ImportReport):
 
 
 class _ReadAhead:
-    """The file's validated rows in chunks, read by a thread of its own while the caller writes the chunk
-    before: reading is Python work and writing waits on the database, so on two cores they overlap. At
-    most ``depth`` chunks wait, so memory stays flat; an error while reading is raised to the caller."""
+    """The file's validated rows in chunks, read and prepared (``prepare(rows)``) by a thread of its own while
+    the caller writes the chunk before: reading is Python work and writing waits on the database, so on two
+    cores they overlap. The first chunks are small (they double up to ``size``), so that the writer starts
+    soon and does not wait for the reader. At most ``depth`` chunks wait, so memory stays flat; an error
+    while reading is raised to the caller."""
 
-    def __init__(self, rows, size: int, depth: int = 2):
-        self._rows, self._size = rows, size
+    def __init__(self, rows, size: int, prepare, depth: int = 2):
+        self._rows, self._size, self._prepare = rows, size, prepare
         self._queue = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._language = translation.get_language()  # the reasons are given in the caller's language
@@ -269,15 +298,15 @@ class _ReadAhead:
     def _read(self):
         try:
             with translation.override(self._language):
-                chunk = []
+                chunk, size = [], min(self._size, FIRST_CHUNK_ROWS)
                 for row in self._rows:
                     chunk.append(row)
-                    if len(chunk) >= self._size:
-                        if not self._put(chunk):
+                    if len(chunk) >= size:
+                        if not self._put(self._prepare(chunk)):
                             return
-                        chunk = []
+                        chunk, size = [], min(2 * size, self._size)
                 if chunk:
-                    self._put(chunk)
+                    self._put(self._prepare(chunk))
         except Exception as exc:  # noqa: BLE001 - raised in the caller's thread
             self._put(exc)
         self._put(None)
@@ -323,17 +352,18 @@ def subscribers_import(*, stream, source: str, agreed_text: str = "", encoding: 
             raise NewsletterError(_("The file needs a header row with at least the column: email"))
         lines = {line.slug: line for line in ProductLine.objects.all()}
         rows = _parse(reader, header, lines, report, preview_rows)
-        with transaction.atomic(), connection.cursor() as cursor, _ReadAhead(rows, chunk_rows) as chunks:
+        prepare = functools.partial(_chunk, lines=lines, as_csv=connection.vendor == "postgresql")
+        with transaction.atomic(), connection.cursor() as cursor, _ReadAhead(rows, chunk_rows, prepare) as chunks:
             _stage_create(cursor)
             new_organisations = 0
             for number, chunk in enumerate(chunks):
-                _stage(cursor, chunk, lines)
+                _stage(cursor, chunk)
                 if number == 0 and connection.vendor == "postgresql":
                     # A temporary table has no statistics: without them the planner takes the first chunks
                     # for a few rows. The later chunks' sizes it scales from these.
                     cursor.execute(f"ANALYZE {_ROWS}")
-                new_organisations += organisations_create_missing(names=[row.company for row in chunk])
-                people_upsert_from_table(table=_ROWS, lines=(chunk[0].number, chunk[-1].number))
+                new_organisations += organisations_create_missing(names=chunk.companies)
+                people_upsert_from_table(table=_ROWS, lines=(chunk.first, chunk.last))
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {_ROWS}")  # a temporary table has no statistics for the planner
                 if new_organisations >= ANALYZE_AFTER_ORGANISATIONS:

@@ -172,6 +172,16 @@ def test_where_the_chunks_split_the_file_changes_nothing(chunk_rows):
     assert Consent.objects.filter(person=li.person).count() == 1  # active already: no second consent
 
 
+def test_names_with_commas_quotes_and_backslashes_arrive_as_written():
+    """The staging tables are loaded as CSV (COPY on PostgreSQL): what needs quoting arrives intact."""
+    text = 'email,name,company\nq@example.com,"Li, ""Lei"" \\ 李",\nr@example.com,,"蓝海, ""科技"" \\N"\n'
+    report = imports.subscribers_import(stream=text.encode(), source="q.csv")
+    assert (report.created, report.rejected) == (2, [])
+    assert Person.objects.get(email="q@example.com").name == 'Li, "Lei" \\ 李'
+    r = Person.objects.get(email="r@example.com")
+    assert (r.name, r.organisation.name) == ("", '蓝海, "科技" \\N')
+
+
 def test_an_import_that_adds_many_organisations_refreshes_their_statistics():
     """The people's foreign-key checks plan their organisation lookups from the table's statistics, which
     autovacuum cannot refresh before the commit; an import that adds many organisations refreshes them."""
