@@ -182,6 +182,15 @@ def test_names_with_commas_quotes_and_backslashes_arrive_as_written():
     assert (r.name, r.organisation.name) == ("", '蓝海, "科技" \\N')
 
 
+def test_one_organisation_per_company_spelt_as_on_its_first_line():
+    text = "email,company\nc@example.com,acme Ltd\nd@example.com,ACME  LTD\ne@example.com,蓝海科技\n"
+    imports.subscribers_import(stream=text.encode(), source="o.csv", chunk_rows=2)
+    imports.subscribers_import(stream=b"email,company\nf@example.com,Acme Ltd\n", source="p.csv")
+    assert sorted(Organisation.objects.values_list("name", flat=True)) == ["acme Ltd", "蓝海科技"]
+    assert {p.email: p.organisation.name for p in Person.objects.all()} == {
+        "c@example.com": "acme Ltd", "d@example.com": "acme Ltd", "e@example.com": "蓝海科技", "f@example.com": "acme Ltd"}
+
+
 def test_an_import_that_adds_many_organisations_refreshes_their_statistics():
     """The people's foreign-key checks plan their organisation lookups from the table's statistics, which
     autovacuum cannot refresh before the commit; an import that adds many organisations refreshes them."""
