@@ -2,9 +2,9 @@
 
 A reader thread parses and validates the file in chunks of up to ``CHUNK_ROWS`` rows, and writes each as
 CSV for COPY, while the caller's thread writes the chunk before (the two overlap on two cores); each chunk
-goes to temporary staging tables and its people are upserted, then a handful of set-based statements write the subscribers, their
-product lines and the consent ledger. Memory stays flat and the cost per row is a share of a statement,
-not a round trip.
+goes to temporary staging tables and its people are upserted, then a handful of set-based statements
+write the subscribers, their product lines and the consent ledger. Memory stays flat and the cost per row
+is a share of a statement, not a round trip.
 """
 
 import codecs
