@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from home.csv import copy_rows
 from home.identity import normalise_email
 from home.models import Consent, Language, Organisation, Person, ProductLine
 from home.services.people import organisations_create_missing, people_ids_to_table, people_upsert_from_table
@@ -204,14 +205,8 @@ def _chunk(rows: list, lines: dict, *, as_csv: bool) -> _Chunk:
                    [(row.number, row.email, row.name, row.company_key, row.language) for row in rows],
                    [(row.number, lines[slug].pk) for row in rows for slug in dict.fromkeys(row.slugs)])
     if as_csv:
-        chunk.rows_csv, chunk.lines_csv = _csv(chunk.rows), _csv(chunk.lines)
+        chunk.rows_csv, chunk.lines_csv = copy_rows(chunk.rows), copy_rows(chunk.lines)
     return chunk
-
-
-def _csv(values: list) -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(values)
-    return out.getvalue().encode()
 
 
 def _stage(cursor, chunk: _Chunk):

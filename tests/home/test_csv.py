@@ -30,6 +30,12 @@ def test_formula_cells_get_a_quote_and_numbers_do_not():
     assert row[6:] == ["-5", "1.5", "plain", ""]
 
 
+def test_rows_for_copy_are_written_as_given():
+    rows = [(1, "=1+1", 'Li, "Lei" \\ 李', ""), (2, "@x", "", "-3")]
+    assert list(csv.reader(io.StringIO(safe_csv.copy_rows(rows).decode()))) == [
+        ["1", "=1+1", 'Li, "Lei" \\ 李', ""], ["2", "@x", "", "-3"]]
+
+
 def test_no_module_writes_csv_but_home_csv():
     offenders = []
     for app in ("home", "newsletter", "training", "care", "config"):
