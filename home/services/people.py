@@ -214,8 +214,8 @@ def person_keep_apart(*, flagged_id: int, acting_user) -> Person:
 
 
 def organisations_create_missing(*, names) -> int:
-    """Bulk ``organisation_get_or_create`` for imports: create the organisations ``names`` names that do not
-    exist yet (matched on the name key: case-folded, spaces collapsed); returns how many were missing."""
+    """Bulk ``organisation_get_or_create`` for imports: create those of the organisations named in ``names``
+    that do not exist yet (matched on the name key: case-folded, spaces collapsed); returns how many."""
     wanted = {}
     for name in names:
         name = " ".join((name or "").split())
