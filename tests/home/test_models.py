@@ -28,6 +28,8 @@ def test_interface_strings_are_translated(client, home_pages):
     en = client.get("/en/").content.decode()
     assert "跳到正文" in zh and "Skip to content" in en
     assert "服务热线" in zh and "Service hotline" in en
+    # A label's colon as each language writes it ({% colon %}): full width, no space, in Chinese.
+    assert '服务热线：<a href="tel:' in zh and 'Service hotline: <a href="tel:' in en
 
 
 def test_not_found_page_is_translated(client, home_pages):
