@@ -39,26 +39,30 @@ run: install
 	$(MANAGE) demo_load
 	$(MAKE) --no-print-directory serve
 
-# Web server, Celery worker and beat in one process group. BASE_URL (the address in emails, feeds, QR
-# codes and PDFs) and the Wagtail site's port follow HOST and PORT unless BASE_URL is set. Ctrl-C or a
-# TERM to the group stops all three within a few seconds: the worker gets a cold shutdown (QUIT; its
-# unacknowledged tasks go back to the queue), and whatever still runs after 8 s is killed.
+# Web server, Celery worker and beat under one shell. BASE_URL (the address in emails, feeds, QR codes
+# and PDFs) and the Wagtail site's port follow HOST and PORT unless BASE_URL is set. Ctrl-C (once or more)
+# or a TERM to the group stops all three within a few seconds: web and beat get a TERM, the worker a cold
+# shutdown (QUIT; its unacknowledged tasks go back to the queue), and whatever still runs after 8 s is
+# killed. The worker runs in a session of its own, so that the group's signal does not reach its pool's
+# processes behind its back (a pool process killed while holding the pool's queue lock left the worker
+# hanging at exit); and the shell ignores further signals while it stops the three.
 serve:
 	@export BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}"; export DEBUG="$${DEBUG:-1}"; \
 	$(MANAGE) shell -c "from wagtail.models import Site; Site.objects.filter(is_default_site=True).update(hostname='$(HOST)', port=$(PORT))"; \
 	echo "Serving on $$BASE_URL/ (admin: $$BASE_URL/admin/) with a Celery worker and beat; Ctrl-C stops all."; \
-	$(BIN)/celery -A config worker --loglevel=WARNING --concurrency=2 & worker=$$!; \
+	setsid $(BIN)/celery -A config worker --loglevel=WARNING --concurrency=2 & worker=$$!; \
 	$(BIN)/celery -A config beat --loglevel=WARNING & beat=$$!; \
 	$(MANAGE) runserver $(HOST):$(PORT) --noreload & web=$$!; \
 	stop() { \
-	  trap - INT TERM; kill -TERM $$web $$beat 2>/dev/null; kill -QUIT $$worker 2>/dev/null; \
+	  trap '' INT TERM HUP; echo "Stopping the web server, the worker and beat..."; \
+	  kill -TERM $$web $$beat 2>/dev/null; kill -QUIT $$worker 2>/dev/null; \
 	  for i in $$(seq 80); do \
 	    alive=""; for p in $$web $$beat $$worker; do kill -0 $$p 2>/dev/null && alive=1; done; \
-	    [ -z "$$alive" ] && exit 0; sleep 0.1; \
+	    [ -z "$$alive" ] && break; sleep 0.1; \
 	  done; \
-	  kill -KILL $$web $$beat $$worker 2>/dev/null; exit 0; \
+	  kill -KILL -- $$web $$beat -$$worker 2>/dev/null; echo "Stopped."; exit 0; \
 	}; \
-	trap stop INT TERM; wait
+	trap stop INT TERM HUP; wait
 
 lint: install
 	$(BIN)/ruff check .

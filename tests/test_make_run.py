@@ -1,5 +1,6 @@
 """`make run`'s process supervisor (`make serve`): BASE_URL and the Wagtail site's port follow HOST and
-PORT, and a TERM to its process group stops the web server, the Celery worker and beat within 10 s."""
+PORT, and a TERM or Ctrl-C to its process group (pressed twice, as people do) stops the web server, the
+Celery worker with its pool and beat within 10 s."""
 
 import os
 import signal
@@ -26,17 +27,32 @@ def _database_url():
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _group_alive(pgid):
-    """Processes of the group that are still running (zombies waiting to be reaped do not count)."""
-    alive = []
+def _processes():
+    """pid -> (state, parent pid, process group) of every process."""
+    table = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            alive.append(int(stat.parent.name))
-    return alive
+        table[int(stat.parent.name)] = (fields[0], int(fields[1]), int(fields[2]))
+    return table
+
+
+def _descendants(pid):
+    """``pid`` and every process below it that is running (zombies waiting to be reaped do not count)."""
+    table = _processes()
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        found.add(parent)
+        todo += [child for child, (_state, ppid, _pgid) in table.items() if ppid == parent and child not in found]
+    return {p for p in found if p in table and table[p][0] != "Z"}
+
+
+def _running(pids):
+    table = _processes()
+    return sorted(p for p in pids if p in table and table[p][0] != "Z")
 
 
 def _get(url):
@@ -47,36 +63,44 @@ def _get(url):
         return None
 
 
-def test_make_serve_follows_host_and_port_and_stops_on_term(home_pages, tmp_path):
+@pytest.mark.parametrize("signals", [[signal.SIGTERM], [signal.SIGINT, signal.SIGINT]], ids=["term", "ctrl-c-twice"])
+def test_make_serve_follows_host_and_port_and_stops_on_term(home_pages, tmp_path, signals):
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": _database_url(),
            "VAR_DIR": str(tmp_path), "DEBUG": "1"}
     env.pop("BASE_URL", None)
     log = open(tmp_path / "make.log", "wb")
-    proc = subprocess.Popen(
-        ["make", "--no-print-directory", f"VENV={Path(sys.executable).parents[1]}", "HOST=127.0.0.1",
-         f"PORT={port}", "serve"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    started = None
+    # As `make run` does: a make whose recipe runs `$(MAKE) serve` (each make passes a TERM on to its recipe).
+    (tmp_path / "Makefile").write_text(
+        f"run:\n\t$(MAKE) --no-print-directory -C {ROOT} VENV={Path(sys.executable).parents[1]} HOST=127.0.0.1 "
+        f"PORT={port} serve\n")
+    proc = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=tmp_path, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
     try:
         feed = wait_until(lambda: _get(f"http://127.0.0.1:{port}/zh-hans/journal/feed/"), timeout=120,
                           message="the web server")
         assert ET.fromstring(feed).find("./channel/link").text == f"http://127.0.0.1:{port}/zh-hans/journal/"
         assert Site.objects.get(is_default_site=True).port == port
-        # Worker and beat are up (three programs besides make and its shell).
-        wait_until(lambda: len([p for p in _group_alive(proc.pid)
-                                if b"celery" in Path(f"/proc/{p}/cmdline").read_bytes()]) >= 3,
-                   timeout=120, message="worker (with its pool) and beat")
+        # Worker (with its pool of two) and beat are up: four celery processes below make.
+        started = wait_until(lambda: (pids := _descendants(proc.pid)) and len(
+            [p for p in pids if b"celery" in Path(f"/proc/{p}/cmdline").read_bytes()]) >= 4 and pids,
+            timeout=120, message="worker (with its pool) and beat")
         time.sleep(3)
 
-        os.killpg(proc.pid, signal.SIGTERM)
-        started = time.monotonic()
-        while _group_alive(proc.pid) and time.monotonic() - started < 10:
+        for number, sig in enumerate(signals):
+            if number:
+                time.sleep(0.5)  # pressed again while the first is being handled
+            os.killpg(proc.pid, sig)
+        began = time.monotonic()
+        while _running(started) and time.monotonic() - began < 10:
             proc.poll()
             time.sleep(0.1)
-        assert _group_alive(proc.pid) == [], (tmp_path / "make.log").read_text(errors="replace")[-3000:]
+        output = (tmp_path / "make.log").read_text(errors="replace")
+        assert _running(started) == [], output[-3000:]
+        assert "Stopped." in output, output[-3000:]  # the shell saw it through, however many signals came
     finally:
-        if _group_alive(proc.pid):
-            os.killpg(proc.pid, signal.SIGKILL)
+        for pid in _running(_descendants(proc.pid) | set(started or ())):
+            os.kill(pid, signal.SIGKILL)
         proc.wait(10)
         log.close()

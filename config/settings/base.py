@@ -251,7 +251,7 @@ CUSTOMER_SIGNIN_PER_HOUR = 3
 # Celery. The application is `config` (`celery -A config worker`). Without CELERY_BROKER_URL a
 # file-system broker under var/ lets a real worker process consume what the web process enqueues.
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost/")  # the host only quiets a warning
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
