@@ -120,6 +120,8 @@ def test_resolve_creates_the_follow_up_call_and_for_the_sample_a_quality_call(se
     assert purposes == ["complaint_followup", "quality_control"]
     resolved_mail = OutboxMessage.objects.get(kind="care.complaint_resolved")
     assert "已修复" in resolved_mail.text
+    # The label ends its line: a full-width colon and no space after it ({% colon end=True %}).
+    assert "我们的处理：\n" in resolved_mail.text and "我们的处理：</p>" in resolved_mail.html
 
     settings.CARE_QC_SAMPLE_RATE = 0
     other = complaint(staff, name="刘洋", email="liu.yang@example.com")
