@@ -28,14 +28,14 @@ def _database_url():
 
 
 def _processes():
-    """pid -> (state, parent pid, process group) of every process."""
+    """pid -> (state, parent pid) of every process."""
     table = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        table[int(stat.parent.name)] = (fields[0], int(fields[1]), int(fields[2]))
+        table[int(stat.parent.name)] = (fields[0], int(fields[1]))
     return table
 
 
@@ -46,7 +46,7 @@ def _descendants(pid):
     while todo:
         parent = todo.pop()
         found.add(parent)
-        todo += [child for child, (_state, ppid, _pgid) in table.items() if ppid == parent and child not in found]
+        todo += [child for child, (_state, ppid) in table.items() if ppid == parent and child not in found]
     return {p for p in found if p in table and table[p][0] != "Z"}
 
 
@@ -88,11 +88,11 @@ def test_make_serve_follows_host_and_port_and_stops_on_term(home_pages, tmp_path
             timeout=120, message="worker (with its pool) and beat")
         time.sleep(3)
 
+        began = time.monotonic()
         for number, sig in enumerate(signals):
             if number:
                 time.sleep(0.5)  # pressed again while the first is being handled
             os.killpg(proc.pid, sig)
-        began = time.monotonic()
         while _running(started) and time.monotonic() - began < 10:
             proc.poll()
             time.sleep(0.1)
