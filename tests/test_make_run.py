@@ -2,6 +2,7 @@
 PORT, and a TERM or Ctrl-C to its process group (pressed twice, as people do) stops the web server, the
 Celery worker with its pool and beat within 10 s."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -28,31 +29,39 @@ def _database_url():
 
 
 def _processes():
-    """pid -> (state, parent pid) of every process."""
+    """pid -> (parent pid, command line) of every process that is running (zombies waiting to be reaped
+    do not count)."""
     table = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:  # gone meanwhile
             continue
-        table[int(stat.parent.name)] = (fields[0], int(fields[1]))
+        if fields[0] != "Z":
+            table[int(stat.parent.name)] = (int(fields[1]), cmdline)
     return table
 
 
 def _descendants(pid):
-    """``pid`` and every process below it that is running (zombies waiting to be reaped do not count)."""
+    """``pid`` and every running process below it: pid -> command line."""
     table = _processes()
     found, todo = set(), [pid]
     while todo:
         parent = todo.pop()
         found.add(parent)
-        todo += [child for child, (_state, ppid) in table.items() if ppid == parent and child not in found]
-    return {p for p in found if p in table and table[p][0] != "Z"}
+        todo += [child for child, (ppid, _cmdline) in table.items() if ppid == parent and child not in found]
+    return {p: table[p][1] for p in found if p in table}
+
+
+def _serving(pid):
+    """The processes below make once the worker (with its pool of two) and beat are up, else None."""
+    below = _descendants(pid)
+    return below if sum(b"celery" in cmdline for cmdline in below.values()) >= 4 else None
 
 
 def _running(pids):
-    table = _processes()
-    return sorted(p for p in pids if p in table and table[p][0] != "Z")
+    return sorted(set(pids) & _processes().keys())
 
 
 def _get(url):
@@ -82,10 +91,7 @@ def test_make_serve_follows_host_and_port_and_stops_on_term(home_pages, tmp_path
                           message="the web server")
         assert ET.fromstring(feed).find("./channel/link").text == f"http://127.0.0.1:{port}/zh-hans/journal/"
         assert Site.objects.get(is_default_site=True).port == port
-        # Worker (with its pool of two) and beat are up: four celery processes below make.
-        started = wait_until(lambda: (pids := _descendants(proc.pid)) and len(
-            [p for p in pids if b"celery" in Path(f"/proc/{p}/cmdline").read_bytes()]) >= 4 and pids,
-            timeout=120, message="worker (with its pool) and beat")
+        started = wait_until(lambda: _serving(proc.pid), timeout=120, message="worker (with its pool) and beat")
         time.sleep(3)
 
         began = time.monotonic()
@@ -100,7 +106,8 @@ def test_make_serve_follows_host_and_port_and_stops_on_term(home_pages, tmp_path
         assert _running(started) == [], output[-3000:]
         assert "Stopped." in output, output[-3000:]  # the shell saw it through, however many signals came
     finally:
-        for pid in _running(_descendants(proc.pid) | set(started or ())):
-            os.kill(pid, signal.SIGKILL)
+        for pid in _running(set(_descendants(proc.pid)) | set(started or ())):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         proc.wait(10)
         log.close()
