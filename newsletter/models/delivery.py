@@ -6,6 +6,7 @@ Transactional mails (confirmations, test sends) still go through home's outbox.
 """
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -51,19 +52,24 @@ class Subscriber(models.Model):
     def __str__(self):
         return str(self.person)
 
+    # The person's, labelled for the admin's listing, inspect view and export.
     @property
+    @admin.display(description=_("email"))
     def email(self):
         return self.person.email
 
     @property
+    @admin.display(description=_("name"))
     def name(self):
         return self.person.name
 
     @property
+    @admin.display(description=_("company"))
     def company(self):
         return self.person.organisation.name if self.person.organisation_id else ""
 
     @property
+    @admin.display(description=_("product lines"))
     def product_line_slugs(self):
         return " ".join(line.slug for line in self.product_lines.all())
 

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 from wagtail.users.models import UserProfile
 
 from home.roles import CARE_MANAGERS
@@ -76,4 +77,16 @@ def test_a_care_manager_imports_subscribers_from_a_gb18030_csv(page, live_server
     page.locator("main table").get_by_text("张三").wait_for()  # the listing has loaded, not the page before it
     listing = page.locator("main").inner_text()
     assert "张三" in listing and "王五" in listing
+    assert "电子邮箱" in page.locator("main table thead").inner_text()  # the columns are labelled in Chinese
     page.screenshot(path=str(SHOTS / "import-listing.png"), full_page=True)
+
+    # Find the new reader by name, and see what the import stored.
+    page.fill("input[name=q]", "张三")
+    page.keyboard.press("Enter")
+    expect(page.locator("main table").get_by_text("王五")).to_have_count(0)
+    zhang = Subscriber.objects.get(person__name="张三")
+    page.goto(live_server.url + f"/admin/journal_subscribers/inspect/{zhang.pk}/")
+    details = page.locator("main").inner_text()
+    for label, value in [("电子邮箱", "zhang.san@example.com"), ("公司", "蓝海科技"), ("产品线", "firewall")]:
+        assert label in details and value in details, (label, details)
+    page.screenshot(path=str(SHOTS / "import-inspect.png"), full_page=True)
